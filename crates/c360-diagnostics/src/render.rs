@@ -352,8 +352,10 @@ struct Shown {
 fn render_one(diag: &Diagnostic, cache: &mut DisplayCache<'_>, color: bool, out: &mut String) {
     write_title(diag, color, out);
 
+    // ariadne draws no underline for a label without text; an unlabelled primary span gets
+    // the code's short title rather than repeating the whole message.
     let primary_message = if diag.primary.message.is_empty() {
-        diag.message.clone()
+        diag.code.info().title.to_string()
     } else {
         diag.primary.message.clone()
     };
