@@ -26,7 +26,13 @@ impl Size {
 }
 
 const ID_TYPES: &[&str] = &["user_id", "email", "phone", "anonymous_id", "device_id"];
-const EVENTS: &[&str] = &["Login", "Product Viewed", "Order Completed", "Signup", "Logout"];
+const EVENTS: &[&str] = &[
+    "Login",
+    "Product Viewed",
+    "Order Completed",
+    "Signup",
+    "Logout",
+];
 
 /// A tiny deterministic generator (xorshift64*), so projects are identical on every machine.
 struct Rng(u64);
@@ -48,7 +54,8 @@ impl Rng {
 pub fn generate(size: Size) -> Vec<(String, String)> {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut files = Vec::new();
-    let mut identity = String::from("// Identifier types and the entity of a generated project.\n\n");
+    let mut identity =
+        String::from("// Identifier types and the entity of a generated project.\n\n");
     for id in ID_TYPES {
         let _ = writeln!(identity, "/// Identifiers of type {id}.");
         let _ = writeln!(identity, "id_type {id} {{\n  normalize = lower(trim(value))\n  valid = length(value) >= 3\n  exclude = [\"null\", \"undefined\"]\n  max_links = 100\n}}\n");
@@ -88,12 +95,21 @@ pub fn generate(size: Size) -> Vec<(String, String)> {
             let timed = s % 10 != 9;
             let event = EVENTS[rng.below(EVENTS.len())];
             let (body, is_numeric) = match rng.below(8) {
-                0 => (format!("src_{s} | where status == \"completed\" | sum(amount)"), true),
-                1 if timed => (
-                    format!("src_{s} | where event == \"{event}\" | within {} days | count()", 1 + rng.below(90)),
+                0 => (
+                    format!("src_{s} | where status == \"completed\" | sum(amount)"),
                     true,
                 ),
-                2 if timed => (format!("src_{s} | last(product_id, {})", 1 + rng.below(10)), false),
+                1 if timed => (
+                    format!(
+                        "src_{s} | where event == \"{event}\" | within {} days | count()",
+                        1 + rng.below(90)
+                    ),
+                    true,
+                ),
+                2 if timed => (
+                    format!("src_{s} | last(product_id, {})", 1 + rng.below(10)),
+                    false,
+                ),
                 3 => (format!("src_{s} | count_distinct(product_id)"), true),
                 4 if timed => (
                     format!("days(src_{s} | where event == \"{event}\" | avg_interval())"),
@@ -101,10 +117,16 @@ pub fn generate(size: Size) -> Vec<(String, String)> {
                 ),
                 5 if !numeric.is_empty() => {
                     let other = numeric[rng.below(numeric.len())];
-                    (format!("if f_{other} > 10 then \"high\" else \"low\""), false)
+                    (
+                        format!("if f_{other} > 10 then \"high\" else \"low\""),
+                        false,
+                    )
                 }
                 6 => (
-                    format!("src_{s} | where quantity > {} and amount >= 1.5 | max(amount)", rng.below(5)),
+                    format!(
+                        "src_{s} | where quantity > {} and amount >= 1.5 | max(amount)",
+                        rng.below(5)
+                    ),
                     true,
                 ),
                 _ => (format!("src_{s} | avg(quantity)"), true),

@@ -65,8 +65,14 @@ fn lower_entity(model: &Model, entity: &EntityDef) -> EntityPlan {
         .filter_map(|name| model.id_types.get(name))
         .map(|t| IdTypeRule {
             name: t.name.clone(),
-            normalize: t.normalize.as_ref().map(|e| scalar(e, &mut Aggregates::default())),
-            valid: t.valid.as_ref().map(|e| scalar(e, &mut Aggregates::default())),
+            normalize: t
+                .normalize
+                .as_ref()
+                .map(|e| scalar(e, &mut Aggregates::default())),
+            valid: t
+                .valid
+                .as_ref()
+                .map(|e| scalar(e, &mut Aggregates::default())),
             exclude: t.exclude.clone(),
             max_links: t.max_links,
         })
@@ -205,7 +211,11 @@ fn schedule(aggregates: &[AggregatePlan], features: &[FeaturePlan]) -> Vec<Step>
         let mut progressed = false;
         let ready: Vec<usize> = (0..aggregates.len())
             .filter(|i| !have_aggs.contains(i))
-            .filter(|&i| agg_needs[i].iter().all(|f| have_features.contains(f.as_str())))
+            .filter(|&i| {
+                agg_needs[i]
+                    .iter()
+                    .all(|f| have_features.contains(f.as_str()))
+            })
             .collect();
         if !ready.is_empty() {
             let mut by_source: Vec<Scan> = Vec::new();

@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use c360_diagnostics::{codes, Diagnostic, FileId, Span};
 use c360_syntax::ast::{self, ItemKind};
 
@@ -53,6 +55,46 @@ pub(crate) struct FeatureDecl<'a> {
     pub anns: Annotations,
 }
 
+/// An entity's names and feature signatures, without feature bodies (cheap to copy).
+pub(crate) struct EntityShape {
+    pub name: String,
+    pub ids: Vec<String>,
+    pub key_column: String,
+    pub features: Vec<FeatureSig>,
+}
+
+/// What users of a feature need to know about it.
+pub(crate) struct FeatureSig {
+    pub name: String,
+    pub ty: Type,
+    pub deprecated: Option<String>,
+    pub location: Location,
+}
+
+impl EntityShape {
+    fn of(entity: &EntityDef) -> Self {
+        EntityShape {
+            name: entity.name.clone(),
+            ids: entity.ids.clone(),
+            key_column: entity.key_column(),
+            features: entity
+                .features
+                .iter()
+                .map(|f| FeatureSig {
+                    name: f.name.clone(),
+                    ty: f.ty.clone(),
+                    deprecated: f.deprecated.clone(),
+                    location: f.location.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn feature(&self, name: &str) -> Option<&FeatureSig> {
+        self.features.iter().find(|f| f.name == name)
+    }
+}
+
 /// Progress of typing one feature; `InProgress` marks a cycle.
 #[derive(Clone)]
 pub(crate) enum FeatureState {
@@ -72,17 +114,17 @@ pub(crate) struct Checker<'a> {
     tests: Vec<Decl<'a, ast::Test>>,
     blocks: Vec<Decl<'a, ast::FeaturesBlock>>,
     /// Features per entity, in declaration order.
-    pub features: BTreeMap<String, Vec<FeatureDecl<'a>>>,
-    /// `(entity, feature)` to its index in `features[entity]`.
-    pub feature_index: HashMap<(String, String), usize>,
+    pub features: FxHashMap<String, Vec<FeatureDecl<'a>>>,
+    /// Per entity, each feature's index in `features[entity]`.
+    pub feature_index: FxHashMap<String, FxHashMap<String, usize>>,
     /// Typing state, parallel to `features`.
-    pub states: HashMap<String, Vec<FeatureState>>,
+    pub states: FxHashMap<String, Vec<FeatureState>>,
     /// Dependencies recorded while typing the feature on top of the stack.
     pub dep_stack: Vec<Vec<(String, FileId, Span)>>,
     /// The features being typed, innermost last.
     pub typing: Vec<String>,
-    /// Every feature reference: (entity, used feature), for W0003.
-    pub used_features: HashSet<(String, String)>,
+    /// Per entity, whether each feature is used by a feature or a training set (W0003).
+    pub used: FxHashMap<String, Vec<bool>>,
     /// Entities that passed declaration checks (features may attach to them).
     entity_ids: BTreeMap<String, Vec<String>>,
 }
@@ -93,14 +135,36 @@ impl<'a> Checker<'a> {
             for item in &parsed.items {
                 let file = file.clone();
                 match &item.kind {
-                    ItemKind::IdType(n) => self.id_types.push(Decl { file, item, node: n }),
-                    ItemKind::Entity(n) => self.entities.push(Decl { file, item, node: n }),
-                    ItemKind::Source(n) => self.sources.push(Decl { file, item, node: n }),
-                    ItemKind::TrainingSet(n) => {
-                        self.training_sets.push(Decl { file, item, node: n })
-                    }
-                    ItemKind::Test(n) => self.tests.push(Decl { file, item, node: n }),
-                    ItemKind::Features(n) => self.blocks.push(Decl { file, item, node: n }),
+                    ItemKind::IdType(n) => self.id_types.push(Decl {
+                        file,
+                        item,
+                        node: n,
+                    }),
+                    ItemKind::Entity(n) => self.entities.push(Decl {
+                        file,
+                        item,
+                        node: n,
+                    }),
+                    ItemKind::Source(n) => self.sources.push(Decl {
+                        file,
+                        item,
+                        node: n,
+                    }),
+                    ItemKind::TrainingSet(n) => self.training_sets.push(Decl {
+                        file,
+                        item,
+                        node: n,
+                    }),
+                    ItemKind::Test(n) => self.tests.push(Decl {
+                        file,
+                        item,
+                        node: n,
+                    }),
+                    ItemKind::Features(n) => self.blocks.push(Decl {
+                        file,
+                        item,
+                        node: n,
+                    }),
                     ItemKind::Error => {}
                 }
             }
@@ -140,7 +204,9 @@ impl<'a> Checker<'a> {
                     )
                     .with_primary_message("declared again here")
                     .with_label(f0.clone(), *s0, "first declared here")
-                    .with_help(format!("rename or remove one of the two declarations of `{name}`")),
+                    .with_help(format!(
+                        "rename or remove one of the two declarations of `{name}`"
+                    )),
                 ),
                 None => {
                     first.insert(name, (file.clone(), *span));
@@ -237,7 +303,10 @@ impl<'a> Checker<'a> {
                     Some(s) => d
                         .with_help(format!("did you mean `{s}`?"))
                         .with_replacement(format!("replace with `{s}`"), prop.name.span, s),
-                    None => d.with_help(format!("the properties of `{what}` are {}", list.join(", "))),
+                    None => d.with_help(format!(
+                        "the properties of `{what}` are {}",
+                        list.join(", ")
+                    )),
                 };
                 self.diags.push(d);
                 continue;
@@ -500,10 +569,25 @@ impl<'a> Checker<'a> {
         };
         result.unwrap_or_else(|| {
             let allowed: &[&str] = if column {
-                &["string", "int", "float", "decimal", "bool", "timestamp", "date"]
+                &[
+                    "string",
+                    "int",
+                    "float",
+                    "decimal",
+                    "bool",
+                    "timestamp",
+                    "date",
+                ]
             } else {
                 &[
-                    "string", "int", "float", "decimal", "bool", "timestamp", "date", "duration",
+                    "string",
+                    "int",
+                    "float",
+                    "decimal",
+                    "bool",
+                    "timestamp",
+                    "date",
+                    "duration",
                     "list",
                 ]
             };
@@ -522,7 +606,11 @@ impl<'a> Checker<'a> {
                     if column { "column" } else { "feature" },
                     allowed
                         .iter()
-                        .map(|t| if *t == "list" { "`list<T>`".to_owned() } else { format!("`{t}`") })
+                        .map(|t| if *t == "list" {
+                            "`list<T>`".to_owned()
+                        } else {
+                            format!("`{t}`")
+                        })
                         .collect::<Vec<_>>()
                         .join(", ")
                 )),
@@ -556,11 +644,12 @@ impl<'a> Checker<'a> {
                     )
                     .with_help("list its id types in priority order: `ids = [user_id, email]`"),
                 ),
-                Some(prop) => match &prop.value.kind {
-                    ast::ExprKind::List(items) if !items.is_empty() => {
-                        let mut seen: HashMap<&str, Span> = HashMap::new();
-                        for item in items {
-                            match &item.kind {
+                Some(prop) => {
+                    match &prop.value.kind {
+                        ast::ExprKind::List(items) if !items.is_empty() => {
+                            let mut seen: HashMap<&str, Span> = HashMap::new();
+                            for item in items {
+                                match &item.kind {
                                 ast::ExprKind::Name(id) => {
                                     if let Some(first) = seen.get(id.name.as_str()) {
                                         self.diags.push(
@@ -593,19 +682,20 @@ impl<'a> Checker<'a> {
                                     .with_help("write the names without quotes: `ids = [user_id, email]`"),
                                 ),
                             }
+                            }
                         }
+                        ast::ExprKind::Error => {}
+                        _ => self.diags.push(
+                            Diagnostic::new(
+                                codes::E0126,
+                                decl.file.clone(),
+                                prop.value.span,
+                                "`ids` must be a non-empty list of id types",
+                            )
+                            .with_help("write `ids = [user_id, email]`"),
+                        ),
                     }
-                    ast::ExprKind::Error => {}
-                    _ => self.diags.push(
-                        Diagnostic::new(
-                            codes::E0126,
-                            decl.file.clone(),
-                            prop.value.span,
-                            "`ids` must be a non-empty list of id types",
-                        )
-                        .with_help("write `ids = [user_id, email]`"),
-                    ),
-                },
+                }
             }
             self.entity_ids.insert(name.clone(), ids.clone());
             self.model.entities.push(EntityDef {
@@ -652,18 +742,26 @@ impl<'a> Checker<'a> {
                 .collect();
             for feature in &block.node.features {
                 let name = &feature.name.name;
-                let key = (entity.name.clone(), name.clone());
-                if let Some(&i) = self.feature_index.get(&key) {
+                if let Some(i) = self.feature_idx(&entity.name, name) {
                     let first = &self.features[&entity.name][i];
                     self.diags.push(
                         Diagnostic::new(
                             codes::E0101,
                             block.file.clone(),
                             feature.name.span,
-                            format!("the feature `{name}` of `{}` is declared twice", entity.name),
+                            format!(
+                                "the feature `{name}` of `{}` is declared twice",
+                                entity.name
+                            ),
                         )
-                        .with_label(first.file.clone(), first.feature.name.span, "first declared here")
-                        .with_help("feature names are unique per entity, across all files: rename one"),
+                        .with_label(
+                            first.file.clone(),
+                            first.feature.name.span,
+                            "first declared here",
+                        )
+                        .with_help(
+                            "feature names are unique per entity, across all files: rename one",
+                        ),
                     );
                     continue;
                 }
@@ -673,7 +771,10 @@ impl<'a> Checker<'a> {
                             codes::E0120,
                             block.file.clone(),
                             feature.name.span,
-                            format!("the feature `{name}` has the name of an output column of `{}_360`", entity.name),
+                            format!(
+                                "the feature `{name}` has the name of an output column of `{}_360`",
+                                entity.name
+                            ),
                         )
                         .with_help(format!(
                             "`{}` are written by c360 itself; rename the feature",
@@ -682,10 +783,21 @@ impl<'a> Checker<'a> {
                     );
                     continue;
                 }
-                let anns =
-                    annotations::check(&block.file, &feature.annotations, Site::Feature, &mut self.diags);
+                let anns = annotations::check(
+                    &block.file,
+                    &feature.annotations,
+                    Site::Feature,
+                    &mut self.diags,
+                );
                 let list = self.features.entry(entity.name.clone()).or_default();
-                self.feature_index.insert(key, list.len());
+                self.feature_index
+                    .entry(entity.name.clone())
+                    .or_default()
+                    .insert(name.clone(), list.len());
+                self.used
+                    .entry(entity.name.clone())
+                    .or_default()
+                    .push(false);
                 list.push(FeatureDecl {
                     file: block.file.clone(),
                     feature,
@@ -700,20 +812,36 @@ impl<'a> Checker<'a> {
     }
 
     fn type_features(&mut self) {
-        let entities: Vec<String> = self.features.keys().cloned().collect();
+        let mut entities: Vec<String> = self.features.keys().cloned().collect();
+        entities.sort();
         for entity in entities {
             for i in 0..self.features[&entity].len() {
                 self.ensure_feature(&entity, i);
             }
-            let defs: Vec<FeatureDef> = self.states[&entity]
-                .iter()
+            let states = std::mem::take(self.states.get_mut(&entity).expect("entity has states"));
+            let defs: Vec<FeatureDef> = states
+                .into_iter()
                 .filter_map(|s| match s {
-                    FeatureState::Done(def) => Some((**def).clone()),
+                    FeatureState::Done(def) => Some(*def),
                     _ => None,
                 })
                 .collect();
             if let Some(e) = self.model.entities.iter_mut().find(|e| e.name == entity) {
                 e.features = defs;
+            }
+        }
+    }
+
+    /// The index of `name` among the features of `entity`.
+    pub(crate) fn feature_idx(&self, entity: &str, name: &str) -> Option<usize> {
+        self.feature_index.get(entity)?.get(name).copied()
+    }
+
+    /// Records that a feature is used by another feature or a training set.
+    pub(crate) fn mark_used(&mut self, entity: &str, name: &str) {
+        if let Some(i) = self.feature_idx(entity, name) {
+            if let Some(flags) = self.used.get_mut(entity) {
+                flags[i] = true;
             }
         }
     }
@@ -728,7 +856,7 @@ impl<'a> Checker<'a> {
         }
         self.states.get_mut(entity).expect("entity has states")[i] = FeatureState::InProgress;
         let decl = &self.features[entity][i];
-        let (file, feature, anns) = (decl.file.clone(), decl.feature, decl.anns.clone());
+        let (file, feature) = (decl.file.clone(), decl.feature);
         self.dep_stack.push(Vec::new());
         self.typing.push(feature.name.name.clone());
         let scope = Scope::Feature {
@@ -744,9 +872,15 @@ impl<'a> Checker<'a> {
                     codes::E0213,
                     file.clone(),
                     feature.body.span,
-                    format!("the type of `{}` cannot be inferred from `null`", feature.name.name),
+                    format!(
+                        "the type of `{}` cannot be inferred from `null`",
+                        feature.name.name
+                    ),
                 )
-                .with_help(format!("declare it: `{}: string = null`", feature.name.name)),
+                .with_help(format!(
+                    "declare it: `{}: string = null`",
+                    feature.name.name
+                )),
             );
             ty = Type::Error;
         }
@@ -764,7 +898,11 @@ impl<'a> Checker<'a> {
                             ty.a()
                         ),
                     )
-                    .with_label(file.clone(), feature.body.span, format!("this is {}", ty.a()))
+                    .with_label(
+                        file.clone(),
+                        feature.body.span,
+                        format!("this is {}", ty.a()),
+                    )
                     .with_help(format!("declare it as `{ty}`, or change the body")),
                 );
             }
@@ -778,6 +916,7 @@ impl<'a> Checker<'a> {
                 depends_on.push(dep.clone());
             }
         }
+        let anns = &self.features[entity][i].anns;
         let def = FeatureDef {
             name: feature.name.name.clone(),
             entity: entity.to_owned(),
@@ -785,7 +924,7 @@ impl<'a> Checker<'a> {
                 file,
                 span: feature.name.span,
             },
-            meta: meta(feature.doc.as_ref(), &anns),
+            meta: meta(feature.doc.as_ref(), anns),
             ty: ty.clone(),
             version: anns.version,
             deprecated: anns.deprecated.clone(),
@@ -800,7 +939,8 @@ impl<'a> Checker<'a> {
 
     /// Reports each cycle of the feature dependency graph once, naming all its features.
     fn check_cycles(&mut self) {
-        for entity in self.model.entities.clone() {
+        let mut found = Vec::new();
+        for entity in &self.model.entities {
             let index: HashMap<&str, usize> = entity
                 .features
                 .iter()
@@ -810,7 +950,12 @@ impl<'a> Checker<'a> {
             let edges: Vec<Vec<usize>> = entity
                 .features
                 .iter()
-                .map(|f| f.depends_on.iter().filter_map(|d| index.get(d.as_str()).copied()).collect())
+                .map(|f| {
+                    f.depends_on
+                        .iter()
+                        .filter_map(|d| index.get(d.as_str()).copied())
+                        .collect()
+                })
                 .collect();
             for component in crate::graph::strongly_connected(&edges) {
                 let is_cycle = component.len() > 1 || edges[component[0]].contains(&component[0]);
@@ -837,7 +982,10 @@ impl<'a> Checker<'a> {
                         None => break,
                     }
                 }
-                let names: Vec<&str> = path.iter().map(|&i| entity.features[i].name.as_str()).collect();
+                let names: Vec<&str> = path
+                    .iter()
+                    .map(|&i| entity.features[i].name.as_str())
+                    .collect();
                 let first = &entity.features[start];
                 let mut d = Diagnostic::new(
                     codes::E0121,
@@ -861,9 +1009,10 @@ impl<'a> Checker<'a> {
                         format!("`{}` uses `{}`", f.name, next.name),
                     );
                 }
-                self.diags.push(d);
+                found.push(d);
             }
         }
+        self.diags.extend(found);
     }
 
     fn check_training_sets(&mut self) {
@@ -879,7 +1028,7 @@ impl<'a> Checker<'a> {
                 Site::Item,
                 &mut self.diags,
             );
-            let entity = self.model.entity(&ts.entity.name).cloned();
+            let entity = self.model.entity(&ts.entity.name).map(EntityShape::of);
             if entity.is_none() {
                 self.unknown_entity(&decl.file, &ts.entity);
             }
@@ -950,7 +1099,7 @@ impl<'a> Checker<'a> {
                 }
             }
             if let Some(entity) = &entity {
-                let key = entity.key_column();
+                let key = entity.key_column.clone();
                 for col in &labels_columns {
                     if col.name == key || features.contains(&col.name) {
                         self.diags.push(
@@ -987,7 +1136,7 @@ impl<'a> Checker<'a> {
         &mut self,
         file: &FileId,
         prop: &ast::Property,
-        entity: &EntityDef,
+        entity: &EntityShape,
     ) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let items = match &prop.value.kind {
@@ -1023,8 +1172,7 @@ impl<'a> Checker<'a> {
                         if let Some(reason) = &f.deprecated {
                             self.deprecated_use(file, id.span, &f.name, &f.location, reason);
                         }
-                        self.used_features
-                            .insert((entity.name.clone(), id.name.clone()));
+                        self.mark_used(&entity.name, &id.name);
                         out.push(id.name.clone());
                     } else {
                         self.unknown_feature(file, id, &entity.name);
@@ -1032,15 +1180,27 @@ impl<'a> Checker<'a> {
                 }
                 ast::ExprKind::Error => {}
                 _ => self.diags.push(
-                    Diagnostic::new(codes::E0126, file.clone(), item.span, "expected a feature name")
-                        .with_help("write feature names without quotes"),
+                    Diagnostic::new(
+                        codes::E0126,
+                        file.clone(),
+                        item.span,
+                        "expected a feature name",
+                    )
+                    .with_help("write feature names without quotes"),
                 ),
             }
         }
         out
     }
 
-    pub(crate) fn deprecated_use(&mut self, file: &FileId, span: Span, name: &str, at: &Location, reason: &str) {
+    pub(crate) fn deprecated_use(
+        &mut self,
+        file: &FileId,
+        span: Span,
+        name: &str,
+        at: &Location,
+        reason: &str,
+    ) {
         let mut d = Diagnostic::new(
             codes::W0001,
             file.clone(),
@@ -1051,7 +1211,8 @@ impl<'a> Checker<'a> {
         if !reason.is_empty() {
             d = d.with_note(reason.to_owned());
         }
-        self.diags.push(d.with_help("move to its replacement before it is removed"));
+        self.diags
+            .push(d.with_help("move to its replacement before it is removed"));
     }
 
     pub(crate) fn unknown_entity(&mut self, file: &FileId, id: &ast::Ident) {
@@ -1061,12 +1222,20 @@ impl<'a> Checker<'a> {
             id.span,
             format!("unknown entity `{}`", id.name),
         );
-        let names: Vec<&str> = self.model.entities.iter().map(|e| e.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .model
+            .entities
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
         d = match closest(&id.name, names.iter().copied()) {
             Some(s) => d
                 .with_help(format!("did you mean `{s}`?"))
                 .with_replacement(format!("replace with `{s}`"), id.span, s),
-            None => d.with_help(format!("declare it with `entity {} {{ ids = [...] }}`", id.name)),
+            None => d.with_help(format!(
+                "declare it with `entity {} {{ ids = [...] }}`",
+                id.name
+            )),
         };
         self.diags.push(d);
     }
@@ -1206,7 +1375,13 @@ impl<'a> Checker<'a> {
                     self.unknown_column(file, &field.name, &source);
                     continue;
                 };
-                if let Some(value) = self.literal(file, &field.value, &col.ty, &format!("the column `{}`", col.name), codes::E0200) {
+                if let Some(value) = self.literal(
+                    file,
+                    &field.value,
+                    &col.ty,
+                    &format!("the column `{}`", col.name),
+                    codes::E0200,
+                ) {
                     values.insert(col.name.clone(), value);
                 }
             }
@@ -1219,7 +1394,7 @@ impl<'a> Checker<'a> {
     }
 
     fn expect(&mut self, file: &FileId, e: &ast::Expect) -> Option<ExpectDef> {
-        let Some(entity) = self.model.entity(&e.entity.name).cloned() else {
+        let Some(entity) = self.model.entity(&e.entity.name).map(EntityShape::of) else {
             self.unknown_entity(file, &e.entity);
             return None;
         };
@@ -1233,11 +1408,19 @@ impl<'a> Checker<'a> {
                     codes::E0122,
                     file.clone(),
                     e.id_type.span,
-                    format!("the id type `{}` is not part of the entity `{}`", e.id_type.name, entity.name),
+                    format!(
+                        "the id type `{}` is not part of the entity `{}`",
+                        e.id_type.name, entity.name
+                    ),
                 )
                 .with_help(format!(
                     "select the instance by one of its id types: {}",
-                    entity.ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+                    entity
+                        .ids
+                        .iter()
+                        .map(|i| format!("`{i}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             );
             return None;
@@ -1260,7 +1443,13 @@ impl<'a> Checker<'a> {
                 self.unknown_feature(file, &a.name, &entity.name);
                 continue;
             };
-            if let Some(value) = self.literal(file, &a.value, &f.ty, &format!("the feature `{}`", f.name), codes::E0217) {
+            if let Some(value) = self.literal(
+                file,
+                &a.value,
+                &f.ty,
+                &format!("the feature `{}`", f.name),
+                codes::E0217,
+            ) {
                 values.push((
                     f.name.clone(),
                     value,
@@ -1353,13 +1542,17 @@ impl<'a> Checker<'a> {
             (K::Int(n), Type::Int) => n.parse().ok().map(Literal::Int),
             (K::Int(n), Type::Decimal | Type::Float) => Some(Literal::Decimal(n.clone())),
             (K::Decimal(n), Type::Decimal | Type::Float) => Some(Literal::Decimal(n.clone())),
-            (K::Unary { op: ast::UnaryOp::Neg, expr }, Type::Int | Type::Decimal | Type::Float) => {
-                match self.literal(file, expr, ty, what, code)? {
-                    Literal::Int(n) => Some(Literal::Int(-n)),
-                    Literal::Decimal(d) => Some(Literal::Decimal(format!("-{d}"))),
-                    _ => None,
-                }
-            }
+            (
+                K::Unary {
+                    op: ast::UnaryOp::Neg,
+                    expr,
+                },
+                Type::Int | Type::Decimal | Type::Float,
+            ) => match self.literal(file, expr, ty, what, code)? {
+                Literal::Int(n) => Some(Literal::Int(-n)),
+                Literal::Decimal(d) => Some(Literal::Decimal(format!("-{d}"))),
+                _ => None,
+            },
             (K::Str(s), Type::String) => Some(Literal::String(s.value.clone())),
             (K::Str(s), Type::Timestamp) => {
                 if literal::is_timestamp(&s.value) {
@@ -1401,7 +1594,11 @@ impl<'a> Checker<'a> {
                         e.span,
                         "test data must be written as constants",
                     )
-                    .with_help(format!("write {} value{}", ty.a(), literal_hint(ty))),
+                    .with_help(format!(
+                        "write {} value{}",
+                        ty.a(),
+                        literal_hint(ty)
+                    )),
                 );
                 None
             }
@@ -1469,11 +1666,10 @@ impl<'a> Checker<'a> {
         }
         for entity in &self.model.entities {
             for f in &entity.features {
-                if f.hidden
-                    && !self
-                        .used_features
-                        .contains(&(entity.name.clone(), f.name.clone()))
-                {
+                let used = self
+                    .feature_idx(&entity.name, &f.name)
+                    .is_some_and(|i| self.used[&entity.name][i]);
+                if f.hidden && !used {
                     warnings.push(
                         Diagnostic::new(
                             codes::W0003,
@@ -1490,7 +1686,10 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn names<T>(decls: &[Decl<'_, T>], name: impl Fn(&T) -> &ast::Ident) -> Vec<(FileId, String, Span)> {
+fn names<T>(
+    decls: &[Decl<'_, T>],
+    name: impl Fn(&T) -> &ast::Ident,
+) -> Vec<(FileId, String, Span)> {
     decls
         .iter()
         .map(|d| {
@@ -1519,7 +1718,11 @@ pub(crate) fn backticked(names: &[&str]) -> String {
     if names.is_empty() {
         return "none".into();
     }
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn literal_hint(ty: &Type) -> &'static str {

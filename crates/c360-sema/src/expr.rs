@@ -103,12 +103,25 @@ impl Checker<'_> {
             K::Bool(b) => expr(ExprKind::Literal(Literal::Bool(*b)), Type::Bool, span),
             K::Null => expr(ExprKind::Literal(Literal::Null), Type::Null, span),
             K::Duration { amount, unit } => {
-                match amount.parse::<i64>().ok().and_then(|a| a.checked_mul(unit.seconds())) {
-                    Some(secs) => expr(ExprKind::Literal(Literal::Duration(secs)), Type::Duration, span),
+                match amount
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|a| a.checked_mul(unit.seconds()))
+                {
+                    Some(secs) => expr(
+                        ExprKind::Literal(Literal::Duration(secs)),
+                        Type::Duration,
+                        span,
+                    ),
                     None => {
                         self.diags.push(
-                            Diagnostic::new(codes::E0214, file.clone(), span, "this duration is too long")
-                                .with_help("durations must fit in 64-bit seconds"),
+                            Diagnostic::new(
+                                codes::E0214,
+                                file.clone(),
+                                span,
+                                "this duration is too long",
+                            )
+                            .with_help("durations must fit in 64-bit seconds"),
                         );
                         error(span)
                     }
@@ -127,7 +140,10 @@ impl Checker<'_> {
                 let r = self.expr(file, rhs, scope);
                 self.binary(file, *op, l, r, rhs, span)
             }
-            K::IsNull { expr: inner, negated } => {
+            K::IsNull {
+                expr: inner,
+                negated,
+            } => {
                 let operand = self.expr(file, inner, scope);
                 expr(
                     ExprKind::IsNull {
@@ -138,7 +154,11 @@ impl Checker<'_> {
                     span,
                 )
             }
-            K::If { cond, then, otherwise } => {
+            K::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let c = self.expr(file, cond, scope);
                 self.expect_type(file, &c, &Type::Bool, "the condition of `if`");
                 let t = self.expr(file, then, scope);
@@ -243,7 +263,9 @@ impl Checker<'_> {
                         span,
                         format!("id type rules can only use `value`, not `{}`", id.name),
                     )
-                    .with_help("`normalize` and `valid` see one identifier at a time, named `value`"),
+                    .with_help(
+                        "`normalize` and `valid` see one identifier at a time, named `value`",
+                    ),
                 );
                 error(span)
             }
@@ -284,9 +306,7 @@ impl Checker<'_> {
                 // A feature cannot use itself, so inside its own pipelines its name can only
                 // mean the column (`job_title = crm_contacts | last(job_title)`).
                 let is_feature = self.typing.last() != Some(&id.name)
-                    && self
-                        .feature_index
-                        .contains_key(&(entity.clone(), id.name.clone()));
+                    && self.feature_idx(entity, &id.name).is_some();
                 match (column, is_feature) {
                     (Some(_), true) => {
                         self.diags.push(
@@ -373,15 +393,14 @@ impl Checker<'_> {
 
     /// A reference to a feature of `entity`, typing it first if needed; `None` if there is none.
     fn feature_ref(&mut self, file: &FileId, entity: &str, id: &ast::Ident) -> Option<Expr> {
-        let &i = self
-            .feature_index
-            .get(&(entity.to_owned(), id.name.clone()))?;
+        let i = self.feature_idx(entity, &id.name)?;
         let ty = self.ensure_feature(entity, i);
         if let Some(deps) = self.dep_stack.last_mut() {
             deps.push((id.name.clone(), file.clone(), id.span));
         }
-        self.used_features
-            .insert((entity.to_owned(), id.name.clone()));
+        if let Some(flags) = self.used.get_mut(entity) {
+            flags[i] = true;
+        }
         let decl = &self.features[entity][i];
         if let Some(reason) = decl.anns.deprecated.clone() {
             let at = Location {
@@ -417,7 +436,9 @@ impl Checker<'_> {
                         span,
                         "id type rules can only use `value`",
                     )
-                    .with_help("`normalize` and `valid` see one identifier at a time, named `value`"),
+                    .with_help(
+                        "`normalize` and `valid` see one identifier at a time, named `value`",
+                    ),
                 );
                 return error(span);
             }
@@ -451,7 +472,10 @@ impl Checker<'_> {
         }
         if self.model.sources.contains_key(&qualifier.name) {
             let help = match &source {
-                Some(s) => format!("this pipeline reads `{s}`; read `{}` in its own pipeline", qualifier.name),
+                Some(s) => format!(
+                    "this pipeline reads `{s}`; read `{}` in its own pipeline",
+                    qualifier.name
+                ),
                 None => format!(
                     "columns are read through a pipeline, e.g. `{} | last({})`",
                     qualifier.name, name.name
@@ -462,7 +486,10 @@ impl Checker<'_> {
                     codes::E0212,
                     file.clone(),
                     span,
-                    format!("the column `{}.{}` is not available here", qualifier.name, name.name),
+                    format!(
+                        "the column `{}.{}` is not available here",
+                        qualifier.name, name.name
+                    ),
                 )
                 .with_help(help),
             );
@@ -490,7 +517,8 @@ impl Checker<'_> {
             }
             UnaryOp::Neg => {
                 let ty = operand.ty.clone();
-                if !(ty.is_numeric() || matches!(ty, Type::Duration | Type::Null) || ty.is_error()) {
+                if !(ty.is_numeric() || matches!(ty, Type::Duration | Type::Null) || ty.is_error())
+                {
                     self.diags.push(
                         Diagnostic::new(
                             codes::E0202,
@@ -558,7 +586,9 @@ impl Checker<'_> {
                     Some(T::Bool)
                 }
                 BinaryOp::In => match &rt {
-                    T::List(elem) if comparable(&lt, elem, false) || **elem == T::Null => Some(T::Bool),
+                    T::List(elem) if comparable(&lt, elem, false) || **elem == T::Null => {
+                        Some(T::Bool)
+                    }
                     T::List(elem) => {
                         self.diags.push(
                             Diagnostic::new(
@@ -596,8 +626,11 @@ impl Checker<'_> {
                     (BinaryOp::Add, T::String, _) | (BinaryOp::Add, _, T::String) => {
                         "join strings with `concat(a, b)`".to_owned()
                     }
-                    (BinaryOp::Rem, _, _) => "`%` is for ints; use `round` or `floor` first".to_owned(),
-                    (BinaryOp::Sub, T::Date, T::Timestamp) | (BinaryOp::Sub, T::Timestamp, T::Date) => {
+                    (BinaryOp::Rem, _, _) => {
+                        "`%` is for ints; use `round` or `floor` first".to_owned()
+                    }
+                    (BinaryOp::Sub, T::Date, T::Timestamp)
+                    | (BinaryOp::Sub, T::Timestamp, T::Date) => {
                         "convert with `date(ts)` so both sides are dates".to_owned()
                     }
                     _ => format!(
@@ -610,7 +643,12 @@ impl Checker<'_> {
                         codes::E0202,
                         file.clone(),
                         span,
-                        format!("cannot apply `{}` to {} and {}", op.symbol(), lt.a(), rt.a()),
+                        format!(
+                            "cannot apply `{}` to {} and {}",
+                            op.symbol(),
+                            lt.a(),
+                            rt.a()
+                        ),
                     )
                     .with_label(file.clone(), l.span, format!("`{lt}`"))
                     .with_label(file.clone(), r.span, format!("`{rt}`"))
@@ -645,7 +683,12 @@ impl Checker<'_> {
                 codes::E0203,
                 file.clone(),
                 span,
-                format!("cannot compare {} with {} using `{}`", l.ty.a(), r.ty.a(), op.symbol()),
+                format!(
+                    "cannot compare {} with {} using `{}`",
+                    l.ty.a(),
+                    r.ty.a(),
+                    op.symbol()
+                ),
             )
             .with_label(file.clone(), l.span, format!("`{}`", l.ty))
             .with_label(file.clone(), r.span, format!("`{}`", r.ty))
@@ -728,10 +771,25 @@ impl Checker<'_> {
         };
         let typed: Vec<Expr> = args.iter().map(|a| self.expr(file, a, scope)).collect();
         let ty = self.function_type(file, f, name, &typed, args, span);
-        expr(ExprKind::Call { func: f, args: typed }, ty, span)
+        expr(
+            ExprKind::Call {
+                func: f,
+                args: typed,
+            },
+            ty,
+            span,
+        )
     }
 
-    fn arity(&mut self, file: &FileId, name: &str, got: usize, min: usize, max: Option<usize>, span: Span) -> bool {
+    fn arity(
+        &mut self,
+        file: &FileId,
+        name: &str,
+        got: usize,
+        min: usize,
+        max: Option<usize>,
+        span: Span,
+    ) -> bool {
         let ok = got >= min && max.is_none_or(|m| got <= m);
         if !ok {
             let expected = match max {
@@ -744,9 +802,11 @@ impl Checker<'_> {
                     codes::E0207,
                     file.clone(),
                     span,
-                    format!("`{name}` takes {expected} argument{}, but {got} {} given",
+                    format!(
+                        "`{name}` takes {expected} argument{}, but {got} {} given",
                         if expected == "1" { "" } else { "s" },
-                        if got == 1 { "was" } else { "were" }),
+                        if got == 1 { "was" } else { "were" }
+                    ),
                 )
                 .with_help(format!("write it as {}", signature(name))),
             );
@@ -754,7 +814,14 @@ impl Checker<'_> {
         ok
     }
 
-    fn arg_type(&mut self, file: &FileId, name: &str, arg: &Expr, ok: bool, expected: &str) -> bool {
+    fn arg_type(
+        &mut self,
+        file: &FileId,
+        name: &str,
+        arg: &Expr,
+        ok: bool,
+        expected: &str,
+    ) -> bool {
         if ok || arg.ty.is_error() || arg.ty == Type::Null {
             return true;
         }
@@ -788,7 +855,11 @@ impl Checker<'_> {
                     return Type::Error;
                 }
                 self.arg_type(file, name, &args[0], s(&args[0].ty), "a `string`");
-                if f == F::Length { Type::Int } else { Type::String }
+                if f == F::Length {
+                    Type::Int
+                } else {
+                    Type::String
+                }
             }
             F::Concat => {
                 if !self.arity(file, name, n, 1, None, span) {
@@ -823,12 +894,20 @@ impl Checker<'_> {
                                 raw[2].span,
                                 "group references in the replacement are not portable",
                             )
-                            .with_help("the replacement is inserted as written: avoid `\\` and `$`"),
+                            .with_help(
+                                "the replacement is inserted as written: avoid `\\` and `$`",
+                            ),
                         );
                     }
                     ast::ExprKind::Str(_) | ast::ExprKind::Error => {}
                     _ => {
-                        self.arg_type(file, name, &args[2], s(&args[2].ty), "a `string` replacement");
+                        self.arg_type(
+                            file,
+                            name,
+                            &args[2],
+                            s(&args[2].ty),
+                            "a `string` replacement",
+                        );
                     }
                 }
                 Type::String
@@ -874,7 +953,11 @@ impl Checker<'_> {
                     return Type::Error;
                 }
                 let ok = args[0].ty.is_numeric();
-                if self.arg_type(file, name, &args[0], ok, "a number") { args[0].ty.clone() } else { Type::Error }
+                if self.arg_type(file, name, &args[0], ok, "a number") {
+                    args[0].ty.clone()
+                } else {
+                    Type::Error
+                }
             }
             F::Round => {
                 if !self.arity(file, name, n, 1, Some(2), span) {
@@ -894,7 +977,11 @@ impl Checker<'_> {
                         );
                     }
                 }
-                if self.arg_type(file, name, &args[0], ok, "a number") { args[0].ty.clone() } else { Type::Error }
+                if self.arg_type(file, name, &args[0], ok, "a number") {
+                    args[0].ty.clone()
+                } else {
+                    Type::Error
+                }
             }
             F::Date => {
                 if !self.arity(file, name, n, 1, Some(1), span) {
@@ -927,7 +1014,13 @@ impl Checker<'_> {
                 match args[0].ty.element() {
                     Some(elem) => {
                         let ok = comparable(elem, &args[1].ty, false);
-                        self.arg_type(file, name, &args[1], ok, &format!("{} to look for", elem.a()));
+                        self.arg_type(
+                            file,
+                            name,
+                            &args[1],
+                            ok,
+                            &format!("{} to look for", elem.a()),
+                        );
                     }
                     None => {
                         self.arg_type(file, name, &args[0], false, "a list");
@@ -965,7 +1058,9 @@ impl Checker<'_> {
                         span,
                         "id type rules cannot read sources",
                     )
-                    .with_help("`normalize` and `valid` see one identifier at a time, named `value`"),
+                    .with_help(
+                        "`normalize` and `valid` see one identifier at a time, named `value`",
+                    ),
                 );
                 return error(span);
             }
@@ -993,11 +1088,20 @@ impl Checker<'_> {
                     self.snapshot_check(file, &source, step.span, "within");
                     match &d.kind {
                         ast::ExprKind::Duration { amount, unit } => {
-                            match amount.parse::<i64>().ok().and_then(|a| a.checked_mul(unit.seconds())) {
+                            match amount
+                                .parse::<i64>()
+                                .ok()
+                                .and_then(|a| a.checked_mul(unit.seconds()))
+                            {
                                 Some(secs) if secs > 0 => windows.push(secs),
                                 _ => self.diags.push(
-                                    Diagnostic::new(codes::E0214, file.clone(), d.span, "a window must be a positive duration")
-                                        .with_help("write it as `within 30 days`"),
+                                    Diagnostic::new(
+                                        codes::E0214,
+                                        file.clone(),
+                                        d.span,
+                                        "a window must be a positive duration",
+                                    )
+                                    .with_help("write it as `within 30 days`"),
                                 ),
                             }
                         }
@@ -1020,7 +1124,10 @@ impl Checker<'_> {
                                 codes::E0210,
                                 file.clone(),
                                 step.span,
-                                format!("the aggregate `{}` must be the last step of the pipeline", func.name),
+                                format!(
+                                    "the aggregate `{}` must be the last step of the pipeline",
+                                    func.name
+                                ),
                             )
                             .with_help("move the `where` and `within` steps before the aggregate"),
                         );
@@ -1064,7 +1171,13 @@ impl Checker<'_> {
         )
     }
 
-    fn snapshot_check(&mut self, file: &FileId, source: &SourceDef, span: Span, what: &str) -> bool {
+    fn snapshot_check(
+        &mut self,
+        file: &FileId,
+        source: &SourceDef,
+        span: Span,
+        what: &str,
+    ) -> bool {
         if source.time_column().is_some() {
             return true;
         }
@@ -1102,7 +1215,10 @@ impl Checker<'_> {
                 Some(s) => d
                     .with_help(format!("did you mean `{s}`?"))
                     .with_replacement(format!("replace with `{s}`"), func.span, s),
-                None => d.with_help(format!("a pipeline ends with one of {}", backticked(AGGREGATES))),
+                None => d.with_help(format!(
+                    "a pipeline ends with one of {}",
+                    backticked(AGGREGATES)
+                )),
             };
             self.diags.push(d);
             return Some((Aggregate::Count, None, None, Type::Error));
@@ -1133,12 +1249,32 @@ impl Checker<'_> {
                     return fail;
                 }
                 let (agg, ok, result, expected) = match name {
-                    "count_distinct" => (Aggregate::CountDistinct, t.element().is_none(), Type::Int, "a single value per row"),
+                    "count_distinct" => (
+                        Aggregate::CountDistinct,
+                        t.element().is_none(),
+                        Type::Int,
+                        "a single value per row",
+                    ),
                     "sum" => (Aggregate::Sum, t.is_numeric(), t.clone(), "a number"),
                     "avg" => (Aggregate::Avg, t.is_numeric(), Type::Float, "a number"),
-                    "min" => (Aggregate::Min, t.is_ordered(), t.clone(), "a value with an order"),
-                    "max" => (Aggregate::Max, t.is_ordered(), t.clone(), "a value with an order"),
-                    _ => (Aggregate::Distinct, t.is_ordered(), Type::List(Box::new(t.clone())), "a value with an order"),
+                    "min" => (
+                        Aggregate::Min,
+                        t.is_ordered(),
+                        t.clone(),
+                        "a value with an order",
+                    ),
+                    "max" => (
+                        Aggregate::Max,
+                        t.is_ordered(),
+                        t.clone(),
+                        "a value with an order",
+                    ),
+                    _ => (
+                        Aggregate::Distinct,
+                        t.is_ordered(),
+                        Type::List(Box::new(t.clone())),
+                        "a value with an order",
+                    ),
                 };
                 if t == Type::Null || !ok {
                     self.diags.push(
@@ -1174,18 +1310,27 @@ impl Checker<'_> {
                             codes::E0205,
                             file.clone(),
                             typed[0].span,
-                            format!("`{name}` needs a single value per row, but this is {}", t.a()),
+                            format!(
+                                "`{name}` needs a single value per row, but this is {}",
+                                t.a()
+                            ),
                         )
                         .with_help(format!("write `{name}(column)`")),
                     );
                     return fail;
                 }
                 if n == 1 {
-                    let agg = if name == "first" { Aggregate::First } else { Aggregate::Last };
+                    let agg = if name == "first" {
+                        Aggregate::First
+                    } else {
+                        Aggregate::Last
+                    };
                     return Some((agg, one(&typed), None, t));
                 }
                 let limit = match &args[1].kind {
-                    ast::ExprKind::Int(text) => text.parse::<u64>().ok().filter(|n| *n > 0 && *n <= 10_000),
+                    ast::ExprKind::Int(text) => {
+                        text.parse::<u64>().ok().filter(|n| *n > 0 && *n <= 10_000)
+                    }
                     _ => None,
                 };
                 let Some(limit) = limit else {
@@ -1200,7 +1345,11 @@ impl Checker<'_> {
                     );
                     return fail;
                 };
-                let agg = if name == "first" { Aggregate::FirstN } else { Aggregate::LastN };
+                let agg = if name == "first" {
+                    Aggregate::FirstN
+                } else {
+                    Aggregate::LastN
+                };
                 Some((agg, one(&typed), Some(limit), Type::List(Box::new(t))))
             }
             _ => fail,
@@ -1224,20 +1373,41 @@ fn arithmetic(op: BinaryOp, l: &Type, r: &Type) -> Option<Type> {
     use Type as T;
     match (op, l, r) {
         (_, T::Null, T::Null) => Some(T::Null),
-        (BinaryOp::Div, a, b) if (a.is_numeric() || *a == T::Null) && (b.is_numeric() || *b == T::Null) => Some(T::Float),
+        (BinaryOp::Div, a, b)
+            if (a.is_numeric() || *a == T::Null) && (b.is_numeric() || *b == T::Null) =>
+        {
+            Some(T::Float)
+        }
         (BinaryOp::Rem, T::Int | T::Null, T::Int | T::Null) => Some(T::Int),
-        (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, a, b) if a.is_numeric() && b.is_numeric() => a.unify(b),
-        (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, a, T::Null) if a.is_numeric() => Some(a.clone()),
-        (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, T::Null, b) if b.is_numeric() => Some(b.clone()),
-        (BinaryOp::Sub, T::Timestamp, T::Timestamp) | (BinaryOp::Sub, T::Date, T::Date) => Some(T::Duration),
+        (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, a, b)
+            if a.is_numeric() && b.is_numeric() =>
+        {
+            a.unify(b)
+        }
+        (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, a, T::Null) if a.is_numeric() => {
+            Some(a.clone())
+        }
+        (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, T::Null, b) if b.is_numeric() => {
+            Some(b.clone())
+        }
+        (BinaryOp::Sub, T::Timestamp, T::Timestamp) | (BinaryOp::Sub, T::Date, T::Date) => {
+            Some(T::Duration)
+        }
         (BinaryOp::Add | BinaryOp::Sub, T::Timestamp | T::Date, T::Duration) => Some(T::Timestamp),
         (BinaryOp::Add, T::Duration, T::Timestamp | T::Date) => Some(T::Timestamp),
         (BinaryOp::Add | BinaryOp::Sub, T::Duration, T::Duration) => Some(T::Duration),
-        (BinaryOp::Mul, T::Duration, n) | (BinaryOp::Mul, n, T::Duration) if n.is_numeric() => Some(T::Duration),
-        (_, T::Timestamp | T::Date | T::Duration, T::Null) | (_, T::Null, T::Timestamp | T::Date | T::Duration)
+        (BinaryOp::Mul, T::Duration, n) | (BinaryOp::Mul, n, T::Duration) if n.is_numeric() => {
+            Some(T::Duration)
+        }
+        (_, T::Timestamp | T::Date | T::Duration, T::Null)
+        | (_, T::Null, T::Timestamp | T::Date | T::Duration)
             if matches!(op, BinaryOp::Add | BinaryOp::Sub) =>
         {
-            Some(if *l == T::Duration || *r == T::Duration { T::Duration } else { T::Timestamp })
+            Some(if *l == T::Duration || *r == T::Duration {
+                T::Duration
+            } else {
+                T::Timestamp
+            })
         }
         _ => None,
     }

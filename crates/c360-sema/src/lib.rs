@@ -69,8 +69,9 @@ impl Checked {
     }
 }
 
-/// Checks the whole project.
-#[salsa::tracked(returns(ref))]
+/// Checks the whole project. Nothing reads its result inside the database, so comparing old
+/// and new results (to backdate) would only cost time.
+#[salsa::tracked(returns(ref), no_eq)]
 pub fn check(db: &dyn salsa::Database, project: Project) -> Checked {
     let files = project.files(db);
     let parses: Vec<(FileId, &c360_syntax::Parse)> = files

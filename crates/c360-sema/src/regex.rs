@@ -19,8 +19,7 @@ fn first_problem(node: &Ast, in_class: bool) -> Option<String> {
         Ast::Assertion(a) => match a.kind {
             ast::AssertionKind::StartLine | ast::AssertionKind::EndLine => None,
             _ => Some(
-                "word boundaries and `\\A`/`\\z` mean different things in different engines"
-                    .into(),
+                "word boundaries and `\\A`/`\\z` mean different things in different engines".into(),
             ),
         },
         Ast::ClassUnicode(_) => Some("Unicode classes such as `\\p{L}` are not portable".into()),

@@ -25,7 +25,11 @@ fn editing_one_feature_reparses_only_its_file() {
     ws.set_file(FileId::new("identity.c360"), IDENTITY.into());
     ws.set_file(FileId::new("orders.c360"), ORDERS.into());
     ws.set_file(FileId::new("features.c360"), features(10));
-    assert!(ws.check().diagnostics.is_empty(), "{:?}", ws.check().diagnostics);
+    assert!(
+        ws.check().diagnostics.is_empty(),
+        "{:?}",
+        ws.check().diagnostics
+    );
     let first = executed(&log);
     assert_eq!(
         first.iter().filter(|e| e.starts_with("parse(")).count(),
@@ -37,7 +41,11 @@ fn editing_one_feature_reparses_only_its_file() {
     assert!(ws.check().diagnostics.is_empty());
     let second = executed(&log);
     let parses: Vec<&String> = second.iter().filter(|e| e.starts_with("parse(")).collect();
-    assert_eq!(parses.len(), 1, "only the edited file is re-parsed: {second:?}");
+    assert_eq!(
+        parses.len(),
+        1,
+        "only the edited file is re-parsed: {second:?}"
+    );
     // The first check parses in path order, so `features.c360` comes first.
     let edited = first
         .iter()
@@ -76,5 +84,9 @@ fn removing_a_file_reports_what_depended_on_it() {
         .iter()
         .map(|d| d.code.as_str())
         .collect();
-    assert_eq!(codes, ["E0110", "E0110"], "both pipelines lose their source");
+    assert_eq!(
+        codes,
+        ["E0110", "E0110"],
+        "both pipelines lose their source"
+    );
 }

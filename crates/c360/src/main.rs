@@ -50,7 +50,11 @@ fn main() -> ExitCode {
             let usage = err.use_stderr();
             let _ = err.print();
             // clap's own --help/--version are successes; everything else is a usage error.
-            return if usage { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if usage {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match cli.command {
