@@ -866,7 +866,7 @@ impl<'a> Checker<'a> {
         self.typing.pop();
         let deps = self.dep_stack.pop().unwrap_or_default();
         let mut ty = body.ty.clone();
-        if ty == Type::Null {
+        if ty == Type::Null && feature.ty.is_none() {
             self.diags.push(
                 Diagnostic::new(
                     codes::E0213,
@@ -1099,6 +1099,26 @@ impl<'a> Checker<'a> {
                 }
             }
             if let Some(entity) = &entity {
+                for col in &labels_columns {
+                    let Some(t) = &col.id_type else { continue };
+                    if !entity.ids.contains(t) {
+                        self.diags.push(
+                            Diagnostic::new(
+                                codes::E0122,
+                                decl.file.clone(),
+                                col.location.span,
+                                format!(
+                                    "the label column `{}` carries `{t}`, which is not an id type of `{}`",
+                                    col.name, entity.name
+                                ),
+                            )
+                            .with_help(format!(
+                                "label rows find their entity through its id types: {}",
+                                backticked(&entity.ids.iter().map(String::as_str).collect::<Vec<_>>())
+                            )),
+                        );
+                    }
+                }
                 let key = entity.key_column.clone();
                 for col in &labels_columns {
                     if col.name == key || features.contains(&col.name) {
