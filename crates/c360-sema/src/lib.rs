@@ -191,8 +191,11 @@ impl Workspace {
         self.files.keys()
     }
 
-    /// The text of `path`, if it is part of the project.
+    /// The text of `path`, if it is part of the project (`c360.toml` included).
     pub fn text(&self, path: &FileId) -> Option<&str> {
+        if path.as_str() == c360_project::CONFIG_FILE {
+            return self.project.config(&self.db).as_deref();
+        }
         self.files.get(path).map(|f| f.text(&self.db).as_str())
     }
 
