@@ -271,7 +271,7 @@ impl<'a> Checker<'a> {
                         def.valid = Some(e);
                     }
                     "exclude" => def.exclude = self.string_list(&decl.file, prop),
-                    "max_links" => def.max_links = self.positive_int(&decl.file, &prop.value),
+                    "max_links" => def.max_links = self.positive_int(&decl.file, prop),
                     _ => {}
                 }
             }
@@ -358,25 +358,27 @@ impl<'a> Checker<'a> {
         out
     }
 
-    fn positive_int(&mut self, file: &FileId, e: &ast::Expr) -> Option<u64> {
-        if let ast::ExprKind::Int(text) = &e.kind {
-            if let Ok(n) = text.parse::<u64>() {
-                if n > 0 {
-                    return Some(n);
-                }
-            }
+    fn positive_int(&mut self, file: &FileId, prop: &ast::Property) -> Option<u64> {
+        let e = &prop.value;
+        match &e.kind {
+            ast::ExprKind::Int(text) => match text.parse::<u64>() {
+                Ok(n) if n > 0 => return Some(n),
+                Ok(_) => {}
+                // Out of range: the lexer already reported it (E0006).
+                Err(_) => return None,
+            },
+            ast::ExprKind::Error => return None,
+            _ => {}
         }
-        if !matches!(e.kind, ast::ExprKind::Error) {
-            self.diags.push(
-                Diagnostic::new(
-                    codes::E0126,
-                    file.clone(),
-                    e.span,
-                    "expected a positive whole number",
-                )
-                .with_help("write a number such as `50`"),
-            );
-        }
+        self.diags.push(
+            Diagnostic::new(
+                codes::E0126,
+                file.clone(),
+                e.span,
+                format!("`{}` must be a positive whole number", prop.name.name),
+            )
+            .with_help(format!("write a number such as `{} = 50`", prop.name.name)),
+        );
         None
     }
 
@@ -394,7 +396,12 @@ impl<'a> Checker<'a> {
             );
             let table = self.table_name(&decl.file, &decl.node.table);
             let columns = self.columns(&decl.file, &decl.node.columns);
-            if !columns.iter().any(|c| c.id_type.is_some()) {
+            let has_id = decl
+                .node
+                .columns
+                .iter()
+                .any(|c| c.annotations.iter().any(|a| a.name.name == "id"));
+            if !has_id {
                 self.diags.push(
                     Diagnostic::new(
                         codes::E0116,
@@ -1072,7 +1079,7 @@ impl<'a> Checker<'a> {
                             Diagnostic::new(
                                 codes::E0119,
                                 decl.file.clone(),
-                                labels.span,
+                                labels.table.span,
                                 format!("the labels of `{}` need {missing}", ts.name.name),
                             )
                             .with_help("the `@id` column finds the entity and the `@time` column is the moment each label's features are computed for"),
@@ -1132,6 +1139,7 @@ impl<'a> Checker<'a> {
                                     col.name, ts.name.name
                                 ),
                             )
+                            .with_primary_message("clashes with an output column")
                             .with_help("rename the column and point it at the physical one with `@column(\"…\")`"),
                         );
                     }
@@ -1600,12 +1608,12 @@ impl<'a> Checker<'a> {
                 }
                 Some(Literal::List(out))
             }
-            (K::Str(_), _) => mismatch(self, "a string"),
-            (K::Int(_), _) => mismatch(self, "an int"),
-            (K::Decimal(_), _) => mismatch(self, "a decimal"),
-            (K::Bool(_), _) => mismatch(self, "a bool"),
+            (K::Str(_), _) => mismatch(self, "a `string`"),
+            (K::Int(_), _) => mismatch(self, "an `int`"),
+            (K::Decimal(_), _) => mismatch(self, "a `decimal`"),
+            (K::Bool(_), _) => mismatch(self, "a `bool`"),
             (K::List(_), _) => mismatch(self, "a list"),
-            (K::Duration { .. }, _) => mismatch(self, "a duration"),
+            (K::Duration { .. }, _) => mismatch(self, "a `duration`"),
             _ => {
                 self.diags.push(
                     Diagnostic::new(

@@ -219,6 +219,9 @@ impl Checker<'_> {
             )
             .with_primary_message(format!("this is {}", e.ty.a()))
             .with_help(match expected {
+                Type::Bool if what.contains("`valid`") => {
+                    "write a condition on `value`, e.g. `length(value) >= 7`".to_owned()
+                }
                 Type::Bool => "write a condition, e.g. `status == \"completed\"`".to_owned(),
                 _ => format!("write an expression of type `{expected}`"),
             }),
@@ -563,7 +566,7 @@ impl Checker<'_> {
         } else {
             match op {
                 BinaryOp::Or | BinaryOp::And => {
-                    let what = format!("the operands of `{}`", op.symbol());
+                    let what = format!("each operand of `{}`", op.symbol());
                     self.expect_type(file, &l, &T::Bool, &what);
                     self.expect_type(file, &r, &T::Bool, &what);
                     Some(T::Bool)
@@ -749,6 +752,9 @@ impl Checker<'_> {
                     )
                     .with_help(format!("read a source first: `orders | {name}(...)`")),
                 );
+                // Its arguments are columns of a source that was never named: checking them
+                // as features would only repeat the mistake.
+                return error(span);
             } else {
                 let mut d = Diagnostic::new(
                     codes::E0114,
@@ -756,11 +762,18 @@ impl Checker<'_> {
                     func.span,
                     format!("unknown function `{name}`"),
                 );
-                d = match closest(name, FUNCTIONS.iter().map(|(n, _)| *n)) {
+                let suggestion = alias(name).or_else(|| closest(name, FUNCTIONS.iter().map(|(n, _)| *n)));
+                d = match suggestion {
+                    Some(s) if AGGREGATES.contains(&s) => d.with_help(format!(
+                        "`{s}` is an aggregate: read a source first, `orders | {s}(...)`"
+                    )),
                     Some(s) => d
                         .with_help(format!("did you mean `{s}`?"))
                         .with_replacement(format!("replace with `{s}`"), func.span, s),
-                    None => d.with_help("see the list of functions in the language reference"),
+                    None => d.with_help(format!(
+                        "the functions are {}",
+                        backticked(&FUNCTIONS.iter().map(|(n, _)| *n).collect::<Vec<_>>())
+                    )),
                 };
                 self.diags.push(d);
             }
@@ -1211,7 +1224,10 @@ impl Checker<'_> {
                 func.span,
                 format!("unknown aggregate `{name}`"),
             );
-            d = match closest(name, AGGREGATES.iter().copied()) {
+            d = match alias(name)
+                .filter(|a| AGGREGATES.contains(a))
+                .or_else(|| closest(name, AGGREGATES.iter().copied()))
+            {
                 Some(s) => d
                     .with_help(format!("did you mean `{s}`?"))
                     .with_replacement(format!("replace with `{s}`"), func.span, s),
@@ -1355,6 +1371,27 @@ impl Checker<'_> {
             _ => fail,
         }
     }
+}
+
+/// The c360 name of a function known by another name in SQL dialects.
+fn alias(name: &str) -> Option<&'static str> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "average" | "mean" => "avg",
+        "total" => "sum",
+        "cnt" | "count_star" => "count",
+        "lowercase" | "lcase" => "lower",
+        "uppercase" | "ucase" => "upper",
+        "len" | "strlen" | "char_length" => "length",
+        "ifnull" | "nvl" | "isnull" => "coalesce",
+        "cardinality" | "array_size" | "array_length" | "len_list" => "size",
+        "array_contains" | "list_contains" => "has",
+        "current_timestamp" | "getdate" | "sysdate" => "now",
+        "regexp_matches" | "rlike" | "regexp_like" | "regexp_contains" => return None,
+        "first_value" => "first",
+        "last_value" => "last",
+        "array_agg" | "collect_list" | "collect_set" | "list" => "distinct",
+        _ => return None,
+    })
 }
 
 /// True when values of the two types can be compared (with `ordered`, by `<` as well).

@@ -67,8 +67,11 @@ struct Case {
     diagnostics: Vec<Diagnostic>,
 }
 
+/// `tests/cases/` at the repository root.
 fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases")
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases");
+    dir.canonicalize()
+        .unwrap_or_else(|e| panic!("cannot find {}: {e}", dir.display()))
 }
 
 /// Every case in name order.
@@ -91,6 +94,7 @@ fn case_paths() -> Vec<PathBuf> {
     paths
 }
 
+/// Reads and checks a case as `c360 check` would: discovery, then the checker.
 fn load(path: &Path) -> Case {
     let name = path
         .file_name()
