@@ -762,7 +762,8 @@ impl Checker<'_> {
                     func.span,
                     format!("unknown function `{name}`"),
                 );
-                let suggestion = alias(name).or_else(|| closest(name, FUNCTIONS.iter().map(|(n, _)| *n)));
+                let suggestion =
+                    alias(name).or_else(|| closest(name, FUNCTIONS.iter().map(|(n, _)| *n)));
                 d = match suggestion {
                     Some(s) if AGGREGATES.contains(&s) => d.with_help(format!(
                         "`{s}` is an aggregate: read a source first, `orders | {s}(...)`"
