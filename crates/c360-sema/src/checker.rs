@@ -22,8 +22,8 @@ use crate::model::{
 use crate::suggest::closest;
 use crate::types::Type;
 
-/// Checks a whole project: `files` in path order, each with its parsed syntax tree.
-pub fn check_project(files: &[(FileId, &ast::SourceFile)]) -> (Model, Vec<Diagnostic>) {
+/// Checks a whole project: `files` in path order, each with its parse (tree and syntax errors).
+pub fn check_project(files: &[(FileId, &c360_syntax::Parse)]) -> (Model, Vec<Diagnostic>) {
     let mut checker = Checker::default();
     checker.collect(files);
     checker.run();
@@ -121,6 +121,8 @@ pub(crate) struct Checker<'a> {
     pub states: FxHashMap<String, Vec<FeatureState>>,
     /// Dependencies recorded while typing the feature on top of the stack.
     pub dep_stack: Vec<Vec<(String, FileId, Span)>>,
+    /// Sources whose declarations have syntax errors (their column lists may be partial).
+    pub incomplete_sources: HashSet<String>,
     /// The features being typed, innermost last.
     pub typing: Vec<String>,
     /// Per entity, whether each feature is used by a feature or a training set (W0003).
@@ -130,9 +132,21 @@ pub(crate) struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn collect(&mut self, files: &[(FileId, &'a ast::SourceFile)]) {
-        for (file, parsed) in files {
+    fn collect(&mut self, files: &[(FileId, &'a c360_syntax::Parse)]) {
+        for (file, parse) in files {
+            let parsed = &parse.file;
             for item in &parsed.items {
+                if let ItemKind::Source(source) = &item.kind {
+                    // A source whose declaration did not parse may be missing columns:
+                    // unknown names in its pipelines would only repeat the syntax error.
+                    let broken = parse
+                        .diagnostics
+                        .iter()
+                        .any(|d| d.is_error() && item.span.contains(d.primary.span.start as usize));
+                    if broken {
+                        self.incomplete_sources.insert(source.name.name.clone());
+                    }
+                }
                 let file = file.clone();
                 match &item.kind {
                     ItemKind::IdType(n) => self.id_types.push(Decl {
@@ -1400,7 +1414,9 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 let Some(col) = source.column(&field.name.name) else {
-                    self.unknown_column(file, &field.name, &source);
+                    if !self.incomplete_sources.contains(&source.name) {
+                        self.unknown_column(file, &field.name, &source);
+                    }
                     continue;
                 };
                 if let Some(value) = self.literal(

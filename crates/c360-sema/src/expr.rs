@@ -338,7 +338,9 @@ impl Checker<'_> {
                         .feature_ref(file, entity, id)
                         .unwrap_or_else(|| error(span)),
                     (None, false) => {
-                        if id.name == "value" {
+                        if self.incomplete_sources.contains(source) {
+                            // Reported as a syntax error in the source's declaration.
+                        } else if id.name == "value" {
                             self.value_outside(file, span);
                         } else {
                             let mut candidates: Vec<String> =
@@ -460,7 +462,9 @@ impl Checker<'_> {
                     span,
                 ),
                 None => {
-                    self.unknown_column(file, name, &def);
+                    if !self.incomplete_sources.contains(&def.name) {
+                        self.unknown_column(file, name, &def);
+                    }
                     error(span)
                 }
             };

@@ -78,9 +78,7 @@ pub fn check(db: &dyn salsa::Database, project: Project) -> Checked {
         .iter()
         .map(|f| (f.path(db).clone(), parse(db, *f)))
         .collect();
-    let trees: Vec<(FileId, &c360_syntax::ast::SourceFile)> =
-        parses.iter().map(|(id, p)| (id.clone(), &p.file)).collect();
-    let (model, mut diagnostics) = checker::check_project(&trees);
+    let (model, mut diagnostics) = checker::check_project(&parses);
     for (_, p) in &parses {
         diagnostics.extend(p.diagnostics.iter().cloned());
     }
