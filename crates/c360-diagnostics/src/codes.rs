@@ -143,6 +143,7 @@ registry! {
     E0216 => "`value` outside an id type rule",
     E0217 => "test expectation does not fit the feature",
     E0218 => "unknown type",
+    E0300 => "construct not supported by the dialect",
     W0001 => "use of a deprecated feature",
     W0002 => "id type not used by any entity",
     W0003 => "hidden feature never used",
