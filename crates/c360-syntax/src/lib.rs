@@ -6,11 +6,13 @@
 
 pub mod ast;
 mod docs;
+pub mod format;
 mod parser;
 pub mod token;
 
 use c360_diagnostics::{sort_diagnostics, Diagnostic, FileId};
 
+pub use format::{format, FormatError};
 pub use parser::{MAX_EXPR_DEPTH, MAX_NESTING};
 pub use token::{lex, Token};
 

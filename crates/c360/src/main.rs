@@ -36,11 +36,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Format `.c360` files in place, or list the unformatted ones with `--check`.
+    Fmt {
+        /// Files or project directories (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Write nothing; list the files that are not formatted and exit 1 if there are any.
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the long explanation of a diagnostic code, e.g. `c360 explain E0108`.
     Explain {
         /// The code.
         code: String,
     },
+    /// Run the language server over stdin/stdout (for editors).
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -60,5 +70,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { dir, format } => commands::check::run(dir, format),
         Command::Explain { code } => commands::explain::run(&code),
+        Command::Fmt { paths, check } => commands::fmt::run(paths, check),
+        Command::Lsp => commands::lsp::run(),
     }
 }

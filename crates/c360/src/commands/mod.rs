@@ -2,4 +2,6 @@
 
 pub mod check;
 pub mod explain;
+pub mod fmt;
 pub mod load;
+pub mod lsp;
