@@ -15,11 +15,13 @@ mod features;
 mod gen;
 mod identity;
 mod outputs;
+mod project;
 mod quirks;
 
 use std::fmt::Write as _;
 
 pub use c360_project::Dialect;
+pub use project::{compile_model, schema_for};
 
 use c360_diagnostics::{codes, Diagnostic, FileId, Span};
 use c360_ir::Plan;
