@@ -14,6 +14,8 @@ pub struct Size {
     /// Number of `.c360` files (one holds the id types and the entity, the rest split the
     /// sources and features).
     pub files: usize,
+    /// Whether some features are lists (`last(e, N)`), which Redshift cannot compile.
+    pub lists: bool,
 }
 
 impl Size {
@@ -22,7 +24,17 @@ impl Size {
         sources: 200,
         features: 5_000,
         files: 100,
+        lists: true,
     };
+
+    /// The same project with each `last(e, N)` list feature made the scalar `last(e)`, so it
+    /// compiles for every dialect; everything else is identical.
+    pub fn without_lists(self) -> Size {
+        Size {
+            lists: false,
+            ..self
+        }
+    }
 }
 
 const ID_TYPES: &[&str] = &["user_id", "email", "phone", "anonymous_id", "device_id"];
@@ -106,10 +118,16 @@ pub fn generate(size: Size) -> Vec<(String, String)> {
                     ),
                     true,
                 ),
-                2 if timed => (
-                    format!("src_{s} | last(product_id, {})", 1 + rng.below(10)),
-                    false,
-                ),
+                2 if timed => {
+                    // Drawn either way, so both variants share every other feature.
+                    let n = 1 + rng.below(10);
+                    let body = if size.lists {
+                        format!("src_{s} | last(product_id, {n})")
+                    } else {
+                        format!("src_{s} | last(product_id)")
+                    };
+                    (body, false)
+                }
                 3 => (format!("src_{s} | count_distinct(product_id)"), true),
                 4 if timed => (
                     format!("days(src_{s} | where event == \"{event}\" | avg_interval())"),
@@ -150,4 +168,36 @@ pub fn write(dir: &Path, size: Size) -> io::Result<()> {
         std::fs::write(dir.join(path), text)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_lists_changes_only_the_list_features() {
+        let size = Size {
+            sources: 20,
+            features: 300,
+            files: 5,
+            lists: true,
+        };
+        let with = generate(size);
+        let without = generate(size.without_lists());
+        assert_eq!(with.len(), without.len());
+        let mut changed = 0;
+        for ((path_a, a), (path_b, b)) in with.iter().zip(&without) {
+            assert_eq!(path_a, path_b);
+            assert_eq!(a.lines().count(), b.lines().count());
+            for (la, lb) in a.lines().zip(b.lines()) {
+                if la != lb {
+                    changed += 1;
+                    assert!(la.contains("| last(product_id, "), "{la}");
+                    assert!(lb.ends_with("| last(product_id)"), "{lb}");
+                }
+            }
+            assert!(!b.contains("| last(product_id, "));
+        }
+        assert!(changed > 0, "the list variant has list features");
+    }
 }

@@ -1,7 +1,8 @@
 //! `c360-bench`: measures c360 on generated projects and records the results in BENCHMARKS.md.
 //!
-//! Usage: `cargo build --release -p c360 -p c360-bench && target/release/c360-bench check
-//! [--write BENCHMARKS.md]`. The `c360` binary is looked up next to this one (or `$C360_BIN`).
+//! Usage: `cargo build --release -p c360 -p c360-bench && target/release/c360-bench
+//! check|compile [--write BENCHMARKS.md]`. The `c360` binary is looked up next to this one (or
+//! `$C360_BIN`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use c360_bench::{generate, write, Size};
 use c360_diagnostics::FileId;
 use c360_sema::Workspace;
+use c360_sql::{compile_model, Dialect};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,26 +20,28 @@ fn main() -> ExitCode {
         .position(|a| a == "--write")
         .and_then(|i| args.get(i + 1))
         .map(PathBuf::from);
-    match args.first().map(String::as_str) {
-        Some("check") => match bench_check() {
-            Ok(section) => {
-                println!("{section}");
-                if let Some(path) = write_to {
-                    if let Err(err) = replace_section(&path, "check", &section) {
-                        eprintln!("error: could not update {}: {err}", path.display());
-                        return ExitCode::FAILURE;
-                    }
-                }
-                ExitCode::SUCCESS
-            }
-            Err(err) => {
-                eprintln!("error: {err}");
-                ExitCode::FAILURE
-            }
-        },
+    let (name, result) = match args.first().map(String::as_str) {
+        Some("check") => ("check", bench_check()),
+        Some("compile") => ("compile", bench_compile()),
         _ => {
-            eprintln!("usage: c360-bench check [--write BENCHMARKS.md]");
-            ExitCode::from(2)
+            eprintln!("usage: c360-bench check|compile [--write BENCHMARKS.md]");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(section) => {
+            println!("{section}");
+            if let Some(path) = write_to {
+                if let Err(err) = replace_section(&path, name, &section) {
+                    eprintln!("error: could not update {}: {err}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -164,6 +168,152 @@ fn run_check_benches(dir: &Path, size: Size) -> Result<String, String> {
         ms(warm.p95),
         ms(warm.max),
     ))
+}
+
+fn bench_compile() -> Result<String, String> {
+    let size = Size::LARGE.without_lists();
+    let dir = std::env::temp_dir().join(format!("c360-bench-compile-{}", std::process::id()));
+    let project = dir.join("project");
+    write(&project, size).map_err(|e| format!("writing {}: {e}", project.display()))?;
+    let result = run_compile_benches(&project, &dir.join("out"), size);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn run_compile_benches(project: &Path, out: &Path, size: Size) -> Result<String, String> {
+    let bin = c360_binary()?;
+    // The whole process, as CI runs it: check, compile six dialects, write the files and
+    // manifests, swap the directories in. The first run creates `out`, later ones replace it.
+    let mut cold = Vec::new();
+    for _ in 0..11 {
+        let start = Instant::now();
+        let run = Command::new(&bin)
+            .args(["compile", "--dialect", "all", "--out"])
+            .arg(out)
+            .arg(project)
+            .output()
+            .map_err(|e| format!("running {}: {e}", bin.display()))?;
+        cold.push(start.elapsed());
+        if !run.status.success() {
+            return Err(format!(
+                "`c360 compile --dialect all` failed on the generated project:\n{}",
+                String::from_utf8_lossy(&run.stderr)
+            ));
+        }
+    }
+    let mut check = Vec::new();
+    for _ in 0..11 {
+        let start = Instant::now();
+        let run = Command::new(&bin)
+            .args(["compile", "--dialect", "all", "--check", "--out"])
+            .arg(out)
+            .arg(project)
+            .output()
+            .map_err(|e| format!("running {}: {e}", bin.display()))?;
+        check.push(start.elapsed());
+        if !run.status.success() {
+            return Err(format!(
+                "`c360 compile --check` found differences right after compiling:\n{}",
+                String::from_utf8_lossy(&run.stdout)
+            ));
+        }
+    }
+    let (files, bytes) = tree_size(out).map_err(|e| format!("reading {}: {e}", out.display()))?;
+
+    // In-process, the stages one by one (the best of 5 runs of each).
+    let mut ws = Workspace::default();
+    for (path, text) in generate(size) {
+        ws.set_file(FileId::new(path), text);
+    }
+    let start = Instant::now();
+    let checked = ws.check();
+    let check_time = start.elapsed();
+    if checked.has_errors() {
+        return Err("the generated project has errors".into());
+    }
+    let model = &checked.model;
+    let best = |f: &mut dyn FnMut() -> Result<(), String>| -> Result<Duration, String> {
+        let mut best = Duration::MAX;
+        for _ in 0..5 {
+            let start = Instant::now();
+            f()?;
+            best = best.min(start.elapsed());
+        }
+        Ok(best)
+    };
+    let lower = best(&mut || {
+        std::hint::black_box(c360_ir::lower(model));
+        Ok(())
+    })?;
+    let mut per_dialect = Vec::new();
+    for &d in Dialect::all() {
+        let mut compiled = None;
+        let time = best(&mut || {
+            let c = compile_model(model, None, d, None, None)
+                .map_err(|e| format!("{d}: {} dialect errors", e.len()))?;
+            compiled = Some(c);
+            Ok(())
+        })?;
+        let compiled = compiled.ok_or("no compile ran")?;
+        let manifest_time = best(&mut || {
+            std::hint::black_box(c360_sql::manifest(model, &compiled, "", None).to_json());
+            Ok(())
+        })?;
+        per_dialect.push((d, time, manifest_time));
+    }
+
+    let cold = stats(cold);
+    let check = stats(check);
+    let mut rows = String::new();
+    for (d, time, manifest_time) in &per_dialect {
+        rows.push_str(&format!(
+            "| {d}: lower + generate SQL / manifest | {} / {} | | | |\n",
+            ms(*time),
+            ms(*manifest_time)
+        ));
+    }
+    Ok(format!(
+        "Project: {} sources, {} features, {} files, without list features (generated by \
+         `c360-bench`). Output: {files} files, {:.1} MB for six dialects.\n\n\
+         | measurement | median | p95 | max | target |\n|---|---|---|---|---|\n\
+         | `c360 compile --dialect all --out OUT` process (11 runs) | {} | {} | {} | < 1 s |\n\
+         | `c360 compile --dialect all --out OUT --check`, no difference (11 runs) | {} | {} | {} | |\n\
+         | check (in-process, first) | {} | | | |\n\
+         | lower to the plan (in-process) | {} | | | |\n\
+         {rows}",
+        size.sources,
+        size.features,
+        size.files,
+        bytes as f64 / 1e6,
+        ms(cold.median),
+        ms(cold.p95),
+        ms(cold.max),
+        ms(check.median),
+        ms(check.p95),
+        ms(check.max),
+        ms(check_time),
+        ms(lower),
+    )
+    .trim_end()
+    .to_owned())
+}
+
+/// The number of files under `dir` and their total size.
+fn tree_size(dir: &Path) -> std::io::Result<(usize, u64)> {
+    let (mut files, mut bytes) = (0, 0);
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        if meta.is_dir() {
+            let (f, b) = tree_size(&entry.path())?;
+            files += f;
+            bytes += b;
+        } else {
+            files += 1;
+            bytes += meta.len();
+        }
+    }
+    Ok((files, bytes))
 }
 
 /// Replaces the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in `path`.

@@ -287,10 +287,25 @@ fn rows_query(
     let src = g.id("src");
     let mut lookups = Vec::new();
     let mut joins = Vec::new();
-    for (n, (col, id_type)) in read.ids.iter().enumerate() {
-        let Some(rule) = spine.entity.id_types.iter().find(|t| &t.name == id_type) else {
-            continue;
-        };
+    // A row later than the run's `as_of` (read by a training-set label with a later time)
+    // linked nothing, so its identifiers may sit in different entities: it belongs to the
+    // entity of its first identifier that is a node, in the entity's priority order, then
+    // column order — the rule a label row follows.
+    let mut ids: Vec<(usize, usize, &_, &IdTypeRule)> = read
+        .ids
+        .iter()
+        .enumerate()
+        .filter_map(|(n, (col, id_type))| {
+            let p = spine
+                .entity
+                .id_types
+                .iter()
+                .position(|t| &t.name == id_type)?;
+            Some((p, n, col, &spine.entity.id_types[p]))
+        })
+        .collect();
+    ids.sort_by_key(|&(p, n, _, _)| (p, n));
+    for (_, n, col, rule) in ids {
         let alias = format!("g{n}");
         let key = node_key(g, rule, g.col("src", &col.physical));
         lookups.push(g.col(&alias, ID));

@@ -27,7 +27,7 @@ pub(crate) struct IdentityTables {
 }
 
 fn t(g: &Gen, what: &str, entity: &str) -> ObjectName {
-    g.table(&format!("c360_{what}__{entity}"))
+    g.table(&crate::report::work_table(what, entity))
 }
 
 /// `a || ':' || b`, the text a node key hashes.
@@ -747,7 +747,7 @@ fn stitch_loop(
         }
     };
     g.steps.push(crate::gen::Step {
-        name: format!("{name}_stitch"),
+        name: crate::report::stitch_step(name),
         about: format!(
             "Identity graph of `{name}`: connected components by large-star / small-star."
         ),

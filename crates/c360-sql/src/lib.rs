@@ -14,14 +14,21 @@ mod ast;
 mod features;
 mod gen;
 mod identity;
+mod manifest;
 mod outputs;
 mod project;
 mod quirks;
+mod report;
 
 use std::fmt::Write as _;
 
 pub use c360_project::Dialect;
+pub use manifest::{
+    fingerprints, manifest, Catalog, ColumnEntry, EntityEntry, FeatureEntry, IdTypeEntry, Manifest,
+    SourceEntry, TrainingSetEntry,
+};
 pub use project::{compile_model, schema_for};
+pub use report::{EntityTables, OutputTable, RunTables};
 
 use c360_diagnostics::{codes, Diagnostic, FileId, Span};
 use c360_ir::Plan;
@@ -99,6 +106,8 @@ pub struct Compiled {
     pub files: Vec<SqlFile>,
     /// What an engine executes, in order.
     pub statements: Vec<Statement>,
+    /// The tables the run writes, for an engine's run report.
+    pub tables: RunTables,
 }
 
 /// One file of compiled SQL.
@@ -194,7 +203,8 @@ pub fn compile(
     if !g.problems.is_empty() {
         return Err(diagnostics(model, dialect, q.title(), schema, &g.problems));
     }
-    Ok(assemble(dialect, g))
+    let tables = report::run_tables(&g, plan);
+    Ok(assemble(dialect, g, tables))
 }
 
 /// Compiles for every dialect in [`Dialect::all`] order (the benchmark's `--dialect all`).
@@ -210,7 +220,7 @@ pub fn compile_all(
         .collect()
 }
 
-fn assemble(dialect: Dialect, g: Gen) -> Compiled {
+fn assemble(dialect: Dialect, g: Gen, tables: RunTables) -> Compiled {
     let width = ((g.steps.len().saturating_sub(1)) * 10)
         .to_string()
         .len()
@@ -278,6 +288,7 @@ fn assemble(dialect: Dialect, g: Gen) -> Compiled {
         dialect,
         files,
         statements,
+        tables,
     }
 }
 

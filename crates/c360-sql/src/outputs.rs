@@ -12,6 +12,7 @@ use crate::features::{node_key, program, Spine};
 use crate::gen::{feature_col, Gen, Site, AS_OF, ID, NODE, ROW, SET};
 use crate::identity::{identity, IdentityTables};
 use crate::quirks::Piece;
+use crate::report;
 use crate::{AsOf, PUBLISH};
 
 /// Reports names the dialect cannot use, at their declarations, before anything is generated.
@@ -28,13 +29,13 @@ pub(crate) fn check_names(g: &mut Gen, plan: &Plan) {
         check(
             g,
             site.clone(),
-            &format!("c360_overlinked__{}", e.name),
+            &report::work_table("overlinked", &e.name),
             "the work table",
         );
         check(
             g,
             site.clone(),
-            &format!("{}_id_graph__new", e.name),
+            &report::staged(&report::id_graph_output(&e.name)),
             "the output table",
         );
         for t in &e.id_types {
@@ -66,7 +67,7 @@ pub(crate) fn check_names(g: &mut Gen, plan: &Plan) {
         check(
             g,
             site.clone(),
-            &format!("{}__new", ts.name),
+            &report::staged(&ts.name),
             "the output table",
         );
         for part in &ts.table {
@@ -195,7 +196,7 @@ fn entity_outputs(
     );
     g.site = Site::Entity(name.clone());
 
-    let graph_name = format!("{name}_id_graph");
+    let graph_name = report::id_graph_output(name);
     let graph_query = Sel::new(
         vec![
             item(g.col("g", ID), g.id(&e.key_column)),
@@ -205,7 +206,7 @@ fn entity_outputs(
         table(tables.graph.clone(), Some(g.id("g"))),
     )
     .query();
-    let new = g.table(&format!("{graph_name}__new"));
+    let new = g.table(&report::staged(&graph_name));
     g.create_step(
         graph_name.clone(),
         format!(
@@ -216,7 +217,7 @@ fn entity_outputs(
     );
     outputs.push(graph_name);
 
-    let table_name = format!("{name}_360");
+    let table_name = report::entity_output(name);
     let mut items = vec![item(g.col("s", ID), g.id(&e.key_column))];
     for t in &e.id_types {
         let col = format!("{}_ids", t.name);
@@ -233,7 +234,7 @@ fn entity_outputs(
         ))
         .filter(Some(eq(g.col("s", SET), num(0))))
         .query();
-    let new = g.table(&format!("{table_name}__new"));
+    let new = g.table(&report::staged(&table_name));
     g.create_step(
         table_name.clone(),
         format!("Output: `{table_name}`, one row per `{name}` with its identifiers and features (published at the end)."),
@@ -259,7 +260,7 @@ fn entity_outputs(
         let q: Query = Sel::new(items, table(last.clone(), Some(g.id("s"))))
             .filter(Some(eq(g.col("s", SET), num(k + 1))))
             .query();
-        let new = g.table(&format!("{}__new", ts.name));
+        let new = g.table(&report::staged(&ts.name));
         g.create_step(
             ts.name.clone(),
             format!(
@@ -343,7 +344,7 @@ fn publish(g: &mut Gen, outputs: &[String]) {
     let mut pieces = Vec::new();
     for name in outputs {
         let target = g.table(name);
-        let new = g.table(&format!("{name}__new"));
+        let new = g.table(&report::staged(name));
         let to = if g.q.rename_keeps_schema() {
             target.clone()
         } else {
