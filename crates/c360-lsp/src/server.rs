@@ -229,10 +229,15 @@ impl tower::Service<Request> for Ordered {
 pub fn service() -> (Ordered, tower_lsp_server::ClientSocket) {
     let shared = Shared::default();
     let for_backend = shared.clone();
-    let (inner, socket) = LspService::new(move |client| Backend {
+    let (inner, socket) = LspService::build(move |client| Backend {
         client,
         shared: for_backend,
-    });
+    })
+    .custom_method(
+        features::compiled_sql::METHOD,
+        Backend::compiled_sql_request,
+    )
+    .finish();
     tokio::spawn(publisher(inner.inner().client.clone(), shared.clone()));
     (Ordered { inner, shared }, socket)
 }
@@ -245,9 +250,44 @@ fn legend() -> SemanticTokensLegend {
     }
 }
 
+/// The commands of `executeCommandProvider`: every command the server runs, except those the
+/// client registers itself (initialization option `clientCommands`). An editor registers each
+/// advertised command under its name, so advertising one the client also registers would clash
+/// (VS Code refuses the second registration).
+fn advertised_commands(options: Option<&serde_json::Value>) -> Vec<String> {
+    let own: Vec<&str> = options
+        .and_then(|o| o.get("clientCommands"))
+        .and_then(serde_json::Value::as_array)
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
+    [features::compiled_sql::COMMAND]
+        .into_iter()
+        .filter(|c| !own.contains(c))
+        .map(String::from)
+        .collect()
+}
+
 impl Backend {
     fn read<R>(&self, what: &str, f: impl FnOnce(&State) -> Result<R>) -> Result<R> {
         self.shared.with(what, |state| f(state))
+    }
+
+    /// `c360/compiledSql`: the SQL `c360 compile DIR --dialect D` prints for the project holding
+    /// the document.
+    async fn compiled_sql_request(&self, params: serde_json::Value) -> Result<serde_json::Value> {
+        let params = features::compiled_sql::params_from_request(Some(params))?;
+        self.compiled_sql(params)
+    }
+
+    fn compiled_sql(&self, params: features::compiled_sql::Params) -> Result<serde_json::Value> {
+        let answer = self.read(features::compiled_sql::METHOD, |s| {
+            features::compiled_sql::compiled_sql(s, &params)
+        })?;
+        serde_json::to_value(answer).map_err(|e| Error {
+            code: ErrorCode::InternalError,
+            message: format!("cannot encode the compiled SQL: {e}").into(),
+            data: None,
+        })
     }
 }
 
@@ -281,6 +321,7 @@ impl LanguageServer for Backend {
             .into_iter()
             .map(|f| f.uri)
             .collect();
+        let commands = advertised_commands(params.initialization_options.as_ref());
         #[allow(deprecated)]
         if folders.is_empty() {
             folders.extend(params.root_uri);
@@ -363,6 +404,10 @@ impl LanguageServer for Backend {
                 signature_help_provider: Some(SignatureHelpOptions {
                     trigger_characters: Some(vec!["(".into(), ",".into()]),
                     ..Default::default()
+                }),
+                execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
+                    commands,
+                    work_done_progress_options: Default::default(),
                 }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
@@ -522,9 +567,45 @@ impl LanguageServer for Backend {
         result
     }
 
+    async fn execute_command(&self, p: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if p.command != features::compiled_sql::COMMAND {
+            return Err(invalid(format!(
+                "unknown command `{}`; the server runs `{}`",
+                p.command,
+                features::compiled_sql::COMMAND
+            )));
+        }
+        let params = features::compiled_sql::params_from_arguments(p.arguments)?;
+        self.compiled_sql(params).map(Some)
+    }
+
     async fn code_action(&self, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         self.read("codeAction", |s| {
             features::actions::quick_fixes(s, &p.text_document.uri, p.range)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn commands_the_client_registers_itself_are_not_advertised() {
+        assert_eq!(advertised_commands(None), ["c360.showCompiledSql"]);
+        assert_eq!(
+            advertised_commands(Some(&json!({ "clientCommands": ["other"] }))),
+            ["c360.showCompiledSql"]
+        );
+        assert!(advertised_commands(Some(&json!({
+            "clientCommands": ["c360.showCompiledSql"]
+        })))
+        .is_empty());
+        // A malformed option is ignored rather than refused.
+        assert_eq!(
+            advertised_commands(Some(&json!({ "clientCommands": "c360.showCompiledSql" }))),
+            ["c360.showCompiledSql"]
+        );
     }
 }

@@ -113,8 +113,8 @@ impl Project {
         }
     }
 
-    /// Every diagnostic of the project, by file.
-    fn diagnostics(&self) -> BTreeMap<FileId, Vec<&Diagnostic>> {
+    /// Every diagnostic of the project (the checker's and unreadable files'), by file.
+    pub fn diagnostics(&self) -> BTreeMap<FileId, Vec<&Diagnostic>> {
         let mut out: BTreeMap<FileId, Vec<&Diagnostic>> = BTreeMap::new();
         for d in self
             .workspace

@@ -194,6 +194,66 @@ fn completion_follows_the_context() {
 }
 
 #[test]
+fn long_feature_lists_are_cut_to_what_was_typed_and_marked_incomplete() {
+    let dir = copy_example("ecommerce", "complete-long");
+    // 150 more features: more than one response lists.
+    let mut many = String::from("features customer {\n");
+    for i in 0..150 {
+        many.push_str(&format!("  f_{i} = orders | count()\n"));
+    }
+    many.push_str("}\n");
+    std::fs::write(dir.join("many.c360"), many).expect("write many.c360");
+    let (mut client, _) = Client::initialized(&dir, &["utf-16"]);
+    let (uri, text) = client.open(&dir.join("features.c360"));
+    let end = text.rfind('}').expect("closing brace");
+    let line = text[..end].matches('\n').count();
+    let at = json!({ "line": line, "character": 0 });
+    let typed = "  x = orders | where ";
+    client.edit(&uri, 2, range(at.clone(), at), typed);
+    let ask = |client: &mut Client, character: usize| {
+        client.request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
+        )
+    };
+
+    let result = ask(&mut client, typed.len());
+    assert_eq!(result["isIncomplete"], true, "{result}");
+    let all = labels(&result);
+    let features = all.iter().filter(|l| l.starts_with("f_")).count();
+    assert!(
+        features > 0 && features <= 100,
+        "{features} features listed"
+    );
+    // The short lists are never cut: the source's columns and the functions are all there.
+    for kept in ["status", "amount", "coalesce", "lower"] {
+        assert!(all.contains(&kept.to_string()), "`{kept}` missing: {all:?}");
+    }
+
+    // Typing narrows the list until it is complete.
+    client.edit(
+        &uri,
+        3,
+        range(
+            json!({ "line": line, "character": typed.len() }),
+            json!({ "line": line, "character": typed.len() }),
+        ),
+        "f_14",
+    );
+    let result = ask(&mut client, typed.len() + 4);
+    let narrowed = labels(&result);
+    assert!(
+        result.get("isIncomplete").is_none_or(|v| v == false),
+        "{result}"
+    );
+    for name in ["f_14", "f_140", "f_149"] {
+        assert!(narrowed.contains(&name.to_string()), "{narrowed:?}");
+    }
+    assert!(!narrowed.contains(&"f_15".to_string()), "{narrowed:?}");
+    assert!(client.shutdown());
+}
+
+#[test]
 fn hover_definition_references_and_rename() {
     let dir = copy_example("ecommerce", "nav");
     let (mut client, _) = Client::initialized(&dir, &["utf-16"]);
@@ -606,5 +666,217 @@ fn adding_a_workspace_folder_moves_an_open_file_into_its_project() {
         json!({ "event": { "added": [], "removed": [{ "uri": folder, "name": "ecommerce" }] } }),
     );
     client.diagnostics_where(&uri, |d| !d.is_empty());
+    assert!(client.shutdown());
+}
+
+/// What `c360_sql::compile_model(..).script()` gives for the project in `dir`, read from disk
+/// the way `c360 compile` reads it.
+fn expected_script(dir: &std::path::Path, dialect: c360_project::Dialect) -> String {
+    let found = c360_project::discover(dir).expect("discover the project");
+    let mut workspace = c360_sema::Workspace::default();
+    for file in &found.files {
+        let text = file.text.as_ref().expect("readable file");
+        workspace.set_file(file.id.clone(), text.clone());
+    }
+    workspace.set_config(found.config.as_ref().and_then(|c| c.text.clone().ok()));
+    let checked = workspace.check();
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let config = workspace
+        .text(&c360_project::config_file_id())
+        .and_then(|text| c360_project::parse_config(text).0);
+    c360_sql::compile_model(&checked.model, config.as_ref(), dialect, None, None)
+        .expect("the example compiles")
+        .script()
+}
+
+/// The stdout of `c360 compile DIR --dialect D`.
+fn cli_script(dir: &std::path::Path, dialect: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_c360"))
+        .arg("compile")
+        .arg(dir)
+        .args(["--dialect", dialect])
+        .output()
+        .expect("run c360 compile");
+    assert!(
+        out.status.success(),
+        "c360 compile failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 SQL")
+}
+
+#[test]
+fn compiled_sql_is_byte_identical_to_the_compiler_and_the_cli() {
+    use c360_project::Dialect;
+
+    let dir = copy_example("ecommerce", "sql");
+    let (mut client, init) = Client::initialized(&dir, &["utf-16"]);
+    assert_eq!(
+        init["capabilities"]["executeCommandProvider"]["commands"],
+        json!(["c360.showCompiledSql"])
+    );
+    let uri = file_uri(&dir.join("features.c360"));
+    for dialect in [Dialect::DuckDb, Dialect::Snowflake] {
+        let result = client.request(
+            "c360/compiledSql",
+            json!({ "uri": uri, "dialect": dialect.name() }),
+        );
+        assert_eq!(result["dialect"], dialect.name());
+        let sql = result["sql"].as_str().expect("sql is a string");
+        assert_eq!(sql, expected_script(&dir, dialect), "{dialect}");
+        assert_eq!(sql, cli_script(&dir, dialect.name()), "{dialect}");
+
+        // The command gives the same answer, with the arguments in either form.
+        for arguments in [
+            json!([uri, dialect.name()]),
+            json!([{ "uri": uri, "dialect": dialect.name() }]),
+        ] {
+            let by_command = client.request(
+                "workspace/executeCommand",
+                json!({ "command": "c360.showCompiledSql", "arguments": arguments }),
+            );
+            assert_eq!(by_command, result);
+        }
+    }
+    // Without a dialect, the default target's (`dev`, DuckDB) is used, for any file of the
+    // project (including `c360.toml`).
+    for file in ["identity.c360", "c360.toml"] {
+        let default = client.request(
+            "c360/compiledSql",
+            json!({ "uri": file_uri(&dir.join(file)) }),
+        );
+        assert_eq!(default["dialect"], "duckdb");
+        assert_eq!(
+            default["sql"],
+            json!(expected_script(&dir, Dialect::DuckDb))
+        );
+    }
+    assert!(client.shutdown());
+}
+
+#[test]
+fn compiled_sql_explains_errors_unknown_dialects_and_unsupported_constructs() {
+    const REQUEST_FAILED: i64 = -32803;
+    const INVALID_PARAMS: i64 = -32602;
+
+    let dir = copy_example("ecommerce", "sql-errors");
+    let (mut client, _) = Client::initialized(&dir, &["utf-16"]);
+    let (uri, text) = client.open(&dir.join("features.c360"));
+    let ask = |client: &mut Client, dialect: &str| {
+        client.request_raw(
+            "c360/compiledSql",
+            json!({ "uri": uri, "dialect": dialect }),
+        )
+    };
+
+    let unknown = ask(&mut client, "snowflak");
+    assert_eq!(unknown["error"]["code"], INVALID_PARAMS, "{unknown}");
+    let message = unknown["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("did you mean `snowflake`?"), "{message}");
+    for name in [
+        "duckdb",
+        "postgres",
+        "snowflake",
+        "bigquery",
+        "redshift",
+        "databricks",
+    ] {
+        assert!(message.contains(name), "{message}");
+    }
+
+    // Redshift has no ordered array aggregate: the E0300 diagnostic, with its place.
+    let redshift = ask(&mut client, "redshift");
+    assert_eq!(redshift["error"]["code"], REQUEST_FAILED, "{redshift}");
+    let message = redshift["error"]["message"].as_str().unwrap_or_default();
+    let at = pos(&text, "last_10_products =", 0);
+    let place = format!(
+        "features.c360:{}:{}",
+        at["line"].as_u64().unwrap_or_default() + 1,
+        at["character"].as_u64().unwrap_or_default() + 1
+    );
+    assert!(
+        message.contains("cannot be compiled to redshift"),
+        "{message}"
+    );
+    assert!(message.contains(&place), "{message}");
+    assert!(
+        message.contains("`last_10_products` uses `last(e, N)`"),
+        "{message}"
+    );
+
+    // An unknown column: the count of errors and where the first one is.
+    let start = pos(&text, "sum(amount)", 4);
+    client.edit(
+        &uri,
+        2,
+        range(start.clone(), pos(&text, "sum(amount)", 10)),
+        "amout",
+    );
+    let diags = client.diagnostics_where(&uri, |d| !d.is_empty());
+    let errors = diags.iter().filter(|d| d["severity"] == 1).count();
+    assert!(errors >= 1, "{diags:?}");
+    let failed = ask(&mut client, "duckdb");
+    assert_eq!(failed["error"]["code"], REQUEST_FAILED, "{failed}");
+    let message = failed["error"]["message"].as_str().unwrap_or_default();
+    let count = if errors == 1 {
+        "1 error".to_string()
+    } else {
+        format!("{errors} errors")
+    };
+    assert!(
+        message.contains(&format!("the project has {count}")),
+        "{message}"
+    );
+    let place = format!(
+        "features.c360:{}:{}",
+        start["line"].as_u64().unwrap_or_default() + 1,
+        start["character"].as_u64().unwrap_or_default() + 1
+    );
+    assert!(message.contains(&place), "{message}");
+    assert!(message.contains("amout"), "{message}");
+
+    // Malformed params and an unknown command are refused, not crashes.
+    let bad = client.request_raw("c360/compiledSql", json!({ "dialect": "duckdb" }));
+    assert_eq!(bad["error"]["code"], INVALID_PARAMS, "{bad}");
+    let bad = client.request_raw(
+        "workspace/executeCommand",
+        json!({ "command": "c360.nothing", "arguments": [] }),
+    );
+    assert_eq!(bad["error"]["code"], INVALID_PARAMS, "{bad}");
+    let outside = client.request_raw(
+        "c360/compiledSql",
+        json!({ "uri": "file:///nowhere/x.c360" }),
+    );
+    assert_eq!(outside["error"]["code"], INVALID_PARAMS, "{outside}");
+    assert!(client.shutdown());
+}
+
+#[test]
+fn a_client_that_registers_the_command_itself_is_not_offered_it() {
+    let dir = copy_example("ecommerce", "sql-client-command");
+    let mut client = Client::start();
+    let uri = file_uri(&dir);
+    let result = client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "workspaceFolders": [{ "uri": uri, "name": "project" }],
+            "capabilities": {},
+            "initializationOptions": { "clientCommands": ["c360.showCompiledSql"] }
+        }),
+    );
+    assert!(
+        result["capabilities"]
+            .get("executeCommandProvider")
+            .is_none(),
+        "{result}"
+    );
+    client.notify("initialized", json!({}));
+    // The request still works: the client's own command sends it.
+    let sql = client.request(
+        "c360/compiledSql",
+        json!({ "uri": file_uri(&dir.join("features.c360")), "dialect": "postgres" }),
+    );
+    assert_eq!(sql["dialect"], "postgres");
     assert!(client.shutdown());
 }

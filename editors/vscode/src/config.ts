@@ -8,6 +8,24 @@ export const DEFAULT_SERVER_PATH = "c360";
 /** The custom request that returns the SQL compiled from one file. */
 export const COMPILED_SQL_METHOD = "c360/compiledSql";
 
+/** The command that shows the SQL compiled from the current file. */
+export const SHOW_COMPILED_SQL_COMMAND = "c360.showCompiledSql";
+
+/** The `initializationOptions` sent to the server. */
+export interface InitializationOptions {
+  /**
+   * Commands the extension registers itself. The server leaves them out of its
+   * `executeCommandProvider`, which vscode-languageclient would otherwise register a second time,
+   * and VS Code refuses a second registration of a command.
+   */
+  clientCommands: string[];
+}
+
+/** The options the extension starts the server with. */
+export function initializationOptions(): InitializationOptions {
+  return { clientCommands: [SHOW_COMPILED_SQL_COMMAND] };
+}
+
 /** The SQL dialects the compiler emits, in the order the quick pick offers them. */
 export const DIALECTS = ["duckdb", "postgres", "snowflake", "bigquery", "redshift", "databricks"] as const;
 

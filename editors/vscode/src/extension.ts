@@ -6,9 +6,11 @@ import {
   CompiledSqlParams,
   DIALECTS,
   Dialect,
+  SHOW_COMPILED_SQL_COMMAND,
   ServerCommand,
   compiledSqlDocumentName,
   compiledSqlErrorMessage,
+  initializationOptions,
   isDialect,
   parseCompiledSqlResult,
   resolveServerCommand,
@@ -26,7 +28,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(SQL_SCHEME, sqlDocuments),
     sqlDocuments,
-    vscode.commands.registerCommand("c360.showCompiledSql", () => showCompiledSql(sqlDocuments)),
+    vscode.commands.registerCommand(SHOW_COMPILED_SQL_COMMAND, () => showCompiledSql(sqlDocuments)),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration("c360.server")) {
         await restartClient();
@@ -63,6 +65,7 @@ async function startClient(): Promise<void> {
       { scheme: "file", language: "c360" },
       { scheme: "untitled", language: "c360" },
     ],
+    initializationOptions: initializationOptions(),
     synchronize: {
       // The server checks the whole project, so it hears about files changed outside the editor.
       fileEvents: [

@@ -8,13 +8,19 @@ use c360_sema::model::FeatureDef;
 use c360_syntax::{lex, Token};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    CompletionItem, CompletionItemKind, CompletionResponse, Documentation, InsertTextFormat,
-    MarkupContent, MarkupKind, TextDocumentPositionParams,
+    CompletionItem, CompletionItemKind, CompletionList, CompletionResponse, Documentation,
+    InsertTextFormat, MarkupContent, MarkupKind, TextDocumentPositionParams,
 };
 
 use crate::builtins::{Builtin, AGGREGATES, COLUMN_TYPES, FUNCTIONS};
 use crate::index::Names;
 use crate::state::{Project, State};
+
+/// The most features or sources one response lists. Those lists grow with the project (5,000
+/// features make an 800 kB response that takes longer to encode and decode than to compute);
+/// past the limit the response keeps the names that match the word typed so far, and says it
+/// is incomplete so the editor asks again as the user types.
+pub const LIST_LIMIT: usize = 100;
 
 /// The declaration a block belongs to.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,20 +66,33 @@ pub fn completion(
         .iter()
         .filter(|(_, s)| (s.end as usize) <= word_start)
         .collect();
-    let items = Items {
+    let mut items = Items {
         project: f.project,
         names: Names::of(&f.project.workspace),
         snippets: state.snippets,
+        typed: &text[word_start..offset],
+        incomplete: false,
         out: Vec::new(),
     };
-    let items = context_items(items, &before);
-    Ok(Some(CompletionResponse::Array(items)))
+    context_items(&mut items, &before);
+    Ok(Some(if items.incomplete {
+        CompletionResponse::List(CompletionList {
+            is_incomplete: true,
+            items: items.out,
+        })
+    } else {
+        CompletionResponse::Array(items.out)
+    }))
 }
 
 struct Items<'a> {
     project: &'a Project,
     names: Names,
     snippets: bool,
+    /// The part of the word before the cursor.
+    typed: &'a str,
+    /// Whether a list was cut at [`LIST_LIMIT`].
+    incomplete: bool,
     out: Vec<CompletionItem>,
 }
 
@@ -82,6 +101,20 @@ fn markdown(text: String) -> Documentation {
         kind: MarkupKind::Markdown,
         value: text,
     })
+}
+
+/// The `names` that match `typed`, those that start with it first, at most [`LIST_LIMIT`] of
+/// them; true when some were left out.
+fn bounded<'n>(typed: &str, names: impl IntoIterator<Item = &'n String>) -> (Vec<String>, bool) {
+    let typed = typed.to_ascii_lowercase();
+    let (mut kept, mut others): (Vec<&String>, Vec<&String>) = names
+        .into_iter()
+        .filter(|n| super::fuzzy_matches(n, &typed))
+        .partition(|n| n.to_ascii_lowercase().starts_with(&typed));
+    kept.append(&mut others);
+    let cut = kept.len() > LIST_LIMIT;
+    kept.truncate(LIST_LIMIT);
+    (kept.into_iter().cloned().collect(), cut)
 }
 
 impl Items<'_> {
@@ -203,7 +236,8 @@ impl Items<'_> {
 
     fn sources(&mut self) {
         let model = &self.project.workspace.check().model;
-        let names: Vec<String> = self.names.sources.keys().cloned().collect();
+        let (names, cut) = bounded(self.typed, self.names.sources.keys());
+        self.incomplete |= cut;
         for name in names {
             let (detail, doc) = match model.sources.get(&name) {
                 Some(s) => (
@@ -260,12 +294,11 @@ impl Items<'_> {
 
     fn features(&mut self, entity: &str) {
         let model = &self.project.workspace.check().model;
-        let names: Vec<String> = self
-            .names
-            .features
-            .get(entity)
-            .map(|f| f.iter().cloned().collect())
-            .unwrap_or_default();
+        let (names, cut) = bounded(
+            self.typed,
+            self.names.features.get(entity).into_iter().flatten(),
+        );
+        self.incomplete |= cut;
         // 5,000-feature projects: look definitions up by name, not by scanning.
         let defs: HashMap<&str, &FeatureDef> = model
             .entity(entity)
@@ -362,7 +395,8 @@ fn pipeline_source(before: &[&(Token<'_>, Span)]) -> Option<String> {
     starts_pipeline(0)
 }
 
-fn context_items(mut items: Items<'_>, before: &[&(Token<'_>, Span)]) -> Vec<CompletionItem> {
+/// Fills `items` with what fits the context at the end of `before`.
+fn context_items(items: &mut Items<'_>, before: &[&(Token<'_>, Span)]) {
     use CompletionItemKind as K;
     let tok = |back: usize| before.len().checked_sub(back).map(|i| &before[i].0);
     let (depth, block, bracket) = enclosing(before);
@@ -380,15 +414,15 @@ fn context_items(mut items: Items<'_>, before: &[&(Token<'_>, Span)]) -> Vec<Com
             ] {
                 items.plain(name, K::PROPERTY, Some(detail.into()));
             }
-            return items.out;
+            return;
         }
         (Some(Token::LParen), Some(Token::Ident("id")), Some(Token::At)) => {
             items.id_types();
-            return items.out;
+            return;
         }
         (Some(Token::Features | Token::For), ..) => {
             items.entities();
-            return items.out;
+            return;
         }
         // `SOURCE.column` and `ENTITY.feature`.
         (Some(Token::Dot), Some(Token::Ident(q)), _) => {
@@ -398,17 +432,17 @@ fn context_items(mut items: Items<'_>, before: &[&(Token<'_>, Span)]) -> Vec<Com
             } else if items.names.entities.contains(&q) {
                 items.features(&q);
             }
-            return items.out;
+            return;
         }
         // A new declaration's name: nothing to suggest.
         (Some(Token::IdType | Token::Entity | Token::Source | Token::TrainingSet), ..) => {
-            return items.out;
+            return;
         }
         _ => {}
     }
     if depth == 0 {
         items.declarations();
-        return items.out;
+        return;
     }
     match block {
         Some(Block::Source) => {
@@ -458,7 +492,7 @@ fn context_items(mut items: Items<'_>, before: &[&(Token<'_>, Span)]) -> Vec<Com
         Some(Block::Features(entity)) => {
             if matches!(tok(1), Some(Token::Pipe)) {
                 items.steps();
-                return items.out;
+                return;
             }
             match pipeline_source(before) {
                 Some(source) => {
@@ -479,7 +513,6 @@ fn context_items(mut items: Items<'_>, before: &[&(Token<'_>, Span)]) -> Vec<Com
         }
         None => {}
     }
-    items.out
 }
 
 #[cfg(test)]
@@ -491,6 +524,26 @@ mod tests {
         let (tokens, _, _) = lex(&FileId::new("t.c360"), text);
         let before: Vec<&(Token<'_>, Span)> = tokens.iter().collect();
         pipeline_source(&before)
+    }
+
+    #[test]
+    fn long_lists_keep_the_names_matching_the_typed_word_starting_ones_first() {
+        let names: Vec<String> = (0..500).map(|i| format!("f_{i}")).collect();
+        let (all, cut) = bounded("", &names);
+        assert!(cut);
+        assert_eq!(all.len(), LIST_LIMIT);
+        let (some, cut) = bounded("F_42", &names);
+        assert!(!cut);
+        // `f_42` and `f_42N` start with it; `f_142`, `f_402`, … only contain its letters in order.
+        assert_eq!(some.len(), 23);
+        assert_eq!(some[..2], ["f_42", "f_420"]);
+        assert_eq!(some[10..12], ["f_429", "f_142"]);
+        let mixed: Vec<String> = ["total_spend", "spend", "last_spend_at"]
+            .map(String::from)
+            .to_vec();
+        let (ranked, cut) = bounded("sp", &mixed);
+        assert!(!cut);
+        assert_eq!(ranked, ["spend", "total_spend", "last_spend_at"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One module per kind of request.
 
 pub mod actions;
+pub mod compiled_sql;
 pub mod completion;
 pub mod folding;
 pub mod formatting;
@@ -42,4 +43,25 @@ fn offset(f: &FileRef<'_>, pos: Position) -> Result<usize> {
             pos.line, pos.character, f.file
         ))
     })
+}
+
+/// True when the letters of `query` appear in `name` in order, ignoring case (how editors
+/// filter completions and symbols, so the server never drops a name the editor would show).
+pub fn fuzzy_matches(name: &str, query: &str) -> bool {
+    let mut chars = name.chars().map(|c| c.to_ascii_lowercase());
+    query
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .all(|q| chars.any(|c| c == q))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fuzzy_matching_keeps_letter_order() {
+        assert!(super::fuzzy_matches("revenue_30d", "rev30"));
+        assert!(super::fuzzy_matches("revenue_30d", ""));
+        assert!(super::fuzzy_matches("Revenue_30d", "rEV"));
+        assert!(!super::fuzzy_matches("revenue_30d", "30rev"));
+    }
 }

@@ -148,15 +148,6 @@ pub fn document(state: &State, uri: &Uri) -> Result<Option<DocumentSymbolRespons
     Ok(Some(DocumentSymbolResponse::Nested(symbols)))
 }
 
-/// True when the letters of `query` appear in `name` in order, ignoring case.
-fn matches(name: &str, query: &str) -> bool {
-    let mut chars = name.chars().map(|c| c.to_ascii_lowercase());
-    query
-        .chars()
-        .map(|c| c.to_ascii_lowercase())
-        .all(|q| chars.any(|c| c == q))
-}
-
 /// `workspace/symbol` over every project.
 pub fn workspace(state: &State, query: &str) -> WorkspaceSymbolResponse {
     const LIMIT: usize = 500;
@@ -172,7 +163,7 @@ pub fn workspace(state: &State, query: &str) -> WorkspaceSymbolResponse {
                 continue;
             };
             let mut push = |d: &Decl, container: Option<String>| {
-                if out.len() < LIMIT && matches(&d.name, query) {
+                if out.len() < LIMIT && super::fuzzy_matches(&d.name, query) {
                     out.push(WorkspaceSymbol {
                         name: d.name.clone(),
                         kind: d.kind,
@@ -192,14 +183,4 @@ pub fn workspace(state: &State, query: &str) -> WorkspaceSymbolResponse {
         }
     }
     WorkspaceSymbolResponse::Nested(out)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fuzzy_matching_keeps_letter_order() {
-        assert!(super::matches("revenue_30d", "rev30"));
-        assert!(super::matches("revenue_30d", ""));
-        assert!(!super::matches("revenue_30d", "30rev"));
-    }
 }

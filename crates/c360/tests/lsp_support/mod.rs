@@ -172,14 +172,28 @@ impl Client {
         uri: &str,
         accept: impl Fn(&[Value]) -> bool,
     ) -> Vec<Value> {
+        self.publication_where(uri, |p| {
+            accept(p["diagnostics"].as_array().map_or(&[], |v| v))
+        })
+    }
+
+    /// Waits for the publication of `uri`'s diagnostics at document `version`.
+    pub fn diagnostics_at_version(&mut self, uri: &str, version: i32) -> Vec<Value> {
+        self.publication_where(uri, |p| p["version"] == version)
+    }
+
+    /// Waits for a `textDocument/publishDiagnostics` for `uri` whose params satisfy `accept`;
+    /// returns its diagnostics and drops every older publication for `uri`.
+    fn publication_where(&mut self, uri: &str, accept: impl Fn(&Value) -> bool) -> Vec<Value> {
         let deadline = Instant::now() + TIMEOUT;
         let matches = |msg: &Value| {
             msg["method"] == "textDocument/publishDiagnostics" && msg["params"]["uri"] == uri
         };
         loop {
-            let found = self.pending.iter().position(|m| {
-                matches(m) && accept(m["params"]["diagnostics"].as_array().map_or(&[], |v| v))
-            });
+            let found = self
+                .pending
+                .iter()
+                .position(|m| matches(m) && accept(&m["params"]));
             if let Some(i) = found {
                 let msg = self.pending.remove(i).expect("pending message");
                 // Older publications for the same file are superseded.

@@ -1,6 +1,7 @@
 -- Drives `c360 lsp` from headless Neovim 0.7 (`vim.lsp.start_client`), as an editor would.
--- Reads C360_BIN, C360_ROOT and C360_RESULT from the environment; writes "PASS ..." or
--- "FAIL ..." to C360_RESULT and quits.
+-- Reads C360_BIN, C360_ROOT, C360_RESULT, C360_SNIPPET (the "Show compiled SQL" snippet of
+-- docs/editors.md) and C360_SQL_OUT from the environment; writes "PASS ..." or "FAIL ..." to
+-- C360_RESULT, the SQL the snippet showed to C360_SQL_OUT, and quits.
 
 local bin = os.getenv("C360_BIN")
 local root = os.getenv("C360_ROOT")
@@ -79,8 +80,23 @@ local function run()
     end
   end
 
+  -- "Show compiled SQL" through the snippet in docs/editors.md, on the restored file.
+  vim.api.nvim_buf_set_lines(buf, last, last + 1, false, {})
+  vim.cmd("luafile " .. vim.fn.fnameescape(os.getenv("C360_SNIPPET")))
+  vim.cmd("C360Sql snowflake")
+  local shown = vim.wait(20000, function()
+    return vim.bo.filetype == "sql"
+  end, 20)
+  if not shown then
+    return finish(false, ":C360Sql snowflake opened no SQL buffer")
+  end
+  local sql = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  local out = io.open(os.getenv("C360_SQL_OUT"), "w")
+  out:write(sql)
+  out:close()
+
   vim.lsp.stop_client(client_id)
-  finish(true, "diagnostics and completion")
+  finish(true, "diagnostics, completion and compiled SQL")
 end
 
 local ok, err = pcall(run)

@@ -5,8 +5,10 @@ import { describe, it } from "node:test";
 import {
   COMPILED_SQL_METHOD,
   DIALECTS,
+  SHOW_COMPILED_SQL_COMMAND,
   compiledSqlDocumentName,
   compiledSqlErrorMessage,
+  initializationOptions,
   isDialect,
   isMethodNotFound,
   parseCompiledSqlResult,
@@ -124,6 +126,11 @@ describe("c360/compiledSql", () => {
     assert.equal(isMethodNotFound(failure), false);
     assert.equal(compiledSqlErrorMessage(failure), "c360 could not compile this file to SQL: unknown source `orderz`");
     assert.equal(compiledSqlErrorMessage(new Error("boom")), "c360 could not compile this file to SQL: boom");
+  });
+
+  it("asks the server not to advertise the command the extension registers", () => {
+    assert.equal(SHOW_COMPILED_SQL_COMMAND, "c360.showCompiledSql");
+    assert.deepEqual(initializationOptions(), { clientCommands: ["c360.showCompiledSql"] });
   });
 
   it("names the SQL document after the file and dialect", () => {

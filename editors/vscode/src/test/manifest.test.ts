@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { DEFAULT_SERVER_PATH } from "../config";
+import { DEFAULT_SERVER_PATH, SHOW_COMPILED_SQL_COMMAND, initializationOptions } from "../config";
 
 // Compiled to out/test/, two levels below the extension's root.
 const root = path.resolve(__dirname, "..", "..");
@@ -49,8 +49,13 @@ describe("package.json", () => {
 
   it("contributes the Show compiled SQL command", () => {
     assert.deepEqual(manifest.contributes.commands, [
-      { command: "c360.showCompiledSql", title: "Show compiled SQL", category: "c360" },
+      { command: SHOW_COMPILED_SQL_COMMAND, title: "Show compiled SQL", category: "c360" },
     ]);
+  });
+
+  it("tells the server about every command the extension registers itself", () => {
+    const contributed = manifest.contributes.commands.map((c) => c.command);
+    assert.deepEqual(initializationOptions().clientCommands, contributed);
   });
 
   it("defaults the server path to the one the code falls back to", () => {
