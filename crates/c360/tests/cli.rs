@@ -1,5 +1,8 @@
 //! The `c360` binary end to end: exit codes, output formats, bad paths.
 
+mod scratch;
+use scratch::Scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -17,10 +20,8 @@ fn repo(path: &str) -> PathBuf {
         .join(path)
 }
 
-fn temp_project(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("c360-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn temp_project(name: &str, files: &[(&str, &str)]) -> Scratch {
+    let dir = Scratch::new("cli", name);
     for (path, text) in files {
         std::fs::write(dir.join(path), text).unwrap();
     }

@@ -1,7 +1,10 @@
 //! `c360 fmt`: in-place rewrite, `--check`, refusal of files with syntax errors.
 
+mod scratch;
+use scratch::Scratch;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn c360(dir: &Path, args: &[&str]) -> Output {
@@ -13,9 +16,8 @@ fn c360(dir: &Path, args: &[&str]) -> Output {
         .expect("the c360 binary runs")
 }
 
-fn temp_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("c360-fmt-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
+fn temp_dir(name: &str, files: &[(&str, &str)]) -> Scratch {
+    let dir = Scratch::new("fmt", name);
     for (path, text) in files {
         let path = dir.join(path);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
