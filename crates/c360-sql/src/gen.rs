@@ -558,25 +558,28 @@ impl Gen {
                     DataType::Custom(ObjectName::from(vec![Ident::new("VARIANT")]), Vec::new());
                 func(name, vec![cast(x, variant), list])
             }
+            // `has(list, null)` is null; both forms give false on an empty list.
             Form::AnyEq => {
                 let list = take(0);
                 let x = take(1);
-                Expr::AnyOp {
-                    left: Box::new(paren(x)),
+                let found = Expr::AnyOp {
+                    left: Box::new(paren(x.clone())),
                     compare_op: BinaryOperator::Eq,
                     right: Box::new(list),
                     is_some: false,
-                }
+                };
+                null_if_null(x, found)
             }
             Form::InUnnest => {
                 let list = take(0);
                 let x = take(1);
-                Expr::In {
-                    expr: Box::new(paren(x)),
+                let found = Expr::In {
+                    expr: Box::new(paren(x.clone())),
                     target: InTarget::Unnest(Box::new(list)),
                     negated: false,
                     global: false,
-                }
+                };
+                null_if_null(x, found)
             }
             Form::Unsupported(reason) => {
                 let name = format!("`{}`", function_name(f));
@@ -639,5 +642,16 @@ pub(crate) fn function_name(f: Function) -> &'static str {
         Function::Size => "size",
         Function::Has => "has",
         Function::Now => "now",
+    }
+}
+
+/// `found`, made null when `x` is null; a literal other than `NULL` never is.
+fn null_if_null(x: Expr, found: Expr) -> Expr {
+    match &x {
+        Expr::Value(v) if !matches!(v.value, sqlparser::ast::Value::Null) => found,
+        _ => crate::ast::case(
+            vec![(crate::ast::is_null(x), crate::ast::null())],
+            Some(found),
+        ),
     }
 }

@@ -82,14 +82,13 @@ impl Quirks for Postgres {
 
     fn round(&self, x: Expr, digits: Option<Expr>, ty: &Type) -> Expr {
         match (digits, ty) {
-            // `round(double precision, int)` does not exist: round the exact value.
-            (Some(d), Type::Float) => cast(
-                func(
-                    "ROUND",
-                    vec![cast(x, DataType::Numeric(ExactNumberInfo::None)), d],
-                ),
-                self.float_type(),
-            ),
+            // `round(double precision, int)` does not exist and `round(double precision)`
+            // rounds half to even: round the exact value, half away from zero.
+            (digits, Type::Float) => {
+                let mut args = vec![cast(x, DataType::Numeric(ExactNumberInfo::None))];
+                args.extend(digits);
+                cast(func("ROUND", args), self.float_type())
+            }
             (digits, _) => {
                 let mut args = vec![x];
                 args.extend(digits);
