@@ -58,9 +58,9 @@ use crate::names::{
     capitalised, email, phone_digits, phone_written, typed_email, work_email, Name, Unique,
     MAIL_PROVIDERS,
 };
-use crate::rng::Rng;
 use crate::time::{Date, Timestamp, DAY, HOUR, MINUTE};
 use crate::value::{Dataset, Money, Row};
+use c360_rng::Rng;
 
 /// The seed of the whole story.
 pub const SEED: u64 = 0x0005_4049_2026_0630;
@@ -241,7 +241,7 @@ fn shopping_time(rng: &mut Rng, day: Date) -> Timestamp {
         (14, 3), (15, 3), (16, 3), (17, 4), (18, 5), (19, 6), (20, 7), (21, 7), (22, 5),
         (23, 2),
     ];
-    let hour = *rng.weighted(HOURS);
+    let hour = *rng.choose_weighted(HOURS);
     day.at(hour, rng.range(0, 59), rng.range(0, 59))
 }
 
@@ -282,15 +282,13 @@ impl Shop {
         let mut people = Vec::with_capacity(PEOPLE);
         for kind in kinds {
             let name = Name::random(rng);
-            let domain = rng.weighted(MAIL_PROVIDERS);
+            let domain = rng.choose_weighted(MAIL_PROVIDERS);
             let email = email(rng, &name, domain, &mut emails);
             let has_account = matches!(kind, Kind::Member | Kind::Kiosk);
             let user_id = has_account.then(|| user_ids.draw(|| format!("usr_{}", rng.base36(8))));
             let signup = match kind {
                 // A third of the members have had an account since before 2026.
-                Kind::Member if rng.percent(35) => {
-                    Some(START.plus(-rng.range(10 * DAY, 400 * DAY)))
-                }
+                Kind::Member if rng.chance(35) => Some(START.plus(-rng.range(10 * DAY, 400 * DAY))),
                 Kind::Member => Some(moment_between(rng, START.plus(DAY), end)),
                 Kind::Kiosk => {
                     let day = POPUP_OPENS.plus_days(rng.range(0, 13));
@@ -300,7 +298,7 @@ impl Shop {
             };
             let first_visit = match (kind, signup) {
                 // Most members browse anonymously for a while before signing up.
-                (Kind::Member, Some(s)) if s > START && rng.percent(70) => {
+                (Kind::Member, Some(s)) if s > START && rng.chance(70) => {
                     let browsing = s.plus(-rng.range(HOUR, 20 * DAY));
                     if browsing > START {
                         browsing
@@ -312,26 +310,26 @@ impl Shop {
                 (_, None) => moment_between(rng, START, end),
             };
             let from = signup.unwrap_or(first_visit).max(START);
-            let active_until = if rng.percent(45) {
+            let active_until = if rng.chance(45) {
                 EXTRACTED
             } else {
                 from.plus(rng.range(5 * DAY, 150 * DAY)).min(EXTRACTED)
             };
             let weeks = (from.seconds_until(active_until) / (7 * DAY)).max(1) as u64;
-            let per_month = *rng.weighted(&[(1u64, 6), (2, 4), (4, 2)]);
+            let per_month = *rng.choose_weighted(&[(1u64, 6), (2, 4), (4, 2)]);
             let visits = match kind {
                 Kind::Visitor | Kind::Guest => rng.range(1, 3) as usize,
                 // A quarter of the kiosk sign-ups never come back online.
-                Kind::Kiosk if rng.percent(25) => 0,
+                Kind::Kiosk if rng.chance(25) => 0,
                 _ => ((weeks * per_month / 4) as usize).clamp(1, 8),
             };
             let buy_percent = match kind {
                 Kind::Visitor => 0,
                 Kind::Guest => 100,
-                _ => *rng.weighted(&[(0u32, 2), (15, 3), (30, 3), (50, 2)]),
+                _ => *rng.choose_weighted(&[(0u32, 2), (15, 3), (30, 3), (50, 2)]),
             };
-            let work = (kind == Kind::Member && rng.percent(8)).then(|| {
-                let company = *rng.pick(&[
+            let work = (kind == Kind::Member && rng.chance(8)).then(|| {
+                let company = *rng.choose(&[
                     "northbeam.io",
                     "cobaltworks.com",
                     "lumenhealth.org",
@@ -341,8 +339,8 @@ impl Shop {
                 ]);
                 work_email(rng, &name, company, &mut emails)
             });
-            let in_crm = work.is_some() || (has_account && rng.percent(30));
-            let phone = ((in_crm && rng.percent(80)) || work.is_some())
+            let in_crm = work.is_some() || (has_account && rng.chance(30));
+            let phone = ((in_crm && rng.chance(80)) || work.is_some())
                 .then(|| phone_digits(rng, &mut phones));
             people.push(Person {
                 kind,
@@ -363,14 +361,14 @@ impl Shop {
             let mut rng = rng.fork(10_000 + i as u64);
             let count = match person.kind {
                 Kind::Visitor | Kind::Guest => 1,
-                _ => *rng.weighted(&[(1usize, 5), (2, 4), (3, 2)]),
+                _ => *rng.choose_weighted(&[(1usize, 5), (2, 4), (3, 2)]),
             };
             if person.kind == Kind::Kiosk {
                 // A fresh cookie per customer: the kiosk resets its browser.
                 person.devices.push(self.device(&mut rng, false, false));
             }
             for d in 0..count {
-                let mobile = d > 0 || rng.percent(55);
+                let mobile = d > 0 || rng.chance(55);
                 person.devices.push(self.device(&mut rng, mobile, false));
             }
         }
@@ -436,7 +434,7 @@ impl Shop {
                     Checkout::None,
                 );
             }
-            let kiosk_buys = p.kind == Kind::Kiosk && rng.percent(40);
+            let kiosk_buys = p.kind == Kind::Kiosk && rng.chance(40);
             let checkout = if kiosk_buys {
                 Checkout::Order(None)
             } else {
@@ -461,15 +459,15 @@ impl Shop {
             // The family tablet is where the second partner's story starts.
             let d = match shared {
                 Some(d) if n == 0 => d,
-                _ => *rng.weighted(&choices),
+                _ => *rng.choose_weighted(&choices),
             };
-            let entry = if !signed_in[d] || rng.percent(20) {
+            let entry = if !signed_in[d] || rng.chance(20) {
                 Entry::Login
             } else {
                 Entry::SignedIn
             };
             signed_in[d] = true;
-            let checkout = if rng.percent(p.buy_percent) {
+            let checkout = if rng.chance(u64::from(p.buy_percent)) {
                 Checkout::Order(None)
             } else {
                 Checkout::None
@@ -493,7 +491,7 @@ impl Shop {
     ) {
         let Device { cookie, mobile, .. } = self.devices[device].clone();
         // A phone may be offline: its events arrive in one batch, hours or days later.
-        let offline_until = (mobile && rng.percent(8)).then(|| rng.range(2 * HOUR, 3 * DAY));
+        let offline_until = (mobile && rng.chance(8)).then(|| rng.range(2 * HOUR, 3 * DAY));
         let user = (entry != Entry::Anonymous)
             .then(|| p.user_id.clone())
             .flatten();
@@ -501,8 +499,8 @@ impl Shop {
         let mut events: Vec<(Timestamp, Row)> = Vec::new();
         let mut event = |rng: &mut Rng, t: Timestamp, name: &str, product: Option<&str>| {
             // The SDK sometimes fails to read its cookie and sends a placeholder.
-            let anonymous_id = if rng.percent(2) {
-                (*rng.pick(&["undefined", "null", ""])).to_string()
+            let anonymous_id = if rng.chance(2) {
+                (*rng.choose(&["undefined", "null", ""])).to_string()
             } else {
                 cookie.clone()
             };
@@ -518,7 +516,7 @@ impl Shop {
         };
         match entry {
             Entry::Anonymous | Entry::SignedIn => {
-                if rng.percent(60) {
+                if rng.chance(60) {
                     event(rng, t, "Page Viewed", None);
                 }
             }
@@ -534,16 +532,16 @@ impl Shop {
             }
         }
         let mut viewed: Vec<String> = Vec::new();
-        let views = *rng.weighted(&[(1usize, 5), (2, 4), (3, 2), (5, 1)]);
+        let views = *rng.choose_weighted(&[(1usize, 5), (2, 4), (3, 2), (5, 1)]);
         for _ in 0..views {
             t = t.plus(rng.range(10, 150));
-            let product = rng.weighted(&self.popularity).clone();
+            let product = rng.choose_weighted(&self.popularity).clone();
             // A known SDK bug: a few product views arrive without the product.
-            let sent = (!rng.percent(3)).then_some(product.as_str());
+            let sent = (!rng.chance(3)).then_some(product.as_str());
             event(rng, t, "Product Viewed", sent);
-            if rng.percent(25) {
+            if rng.chance(25) {
                 // Quick-add buttons fire in the same second as the view.
-                let at = if rng.percent(50) {
+                let at = if rng.chance(50) {
                     t
                 } else {
                     t.plus(rng.range(5, 40))
@@ -574,7 +572,7 @@ impl Shop {
     fn identify(&mut self, rng: &mut Rng, p: &Person, cookie: &str, at: Timestamp, signup: bool) {
         let email = if p.kind == Kind::Kiosk && signup {
             Some(KIOSK_EMAIL.to_string())
-        } else if rng.percent(8) {
+        } else if rng.chance(8) {
             // Social logins that did not share the address.
             None
         } else {
@@ -614,24 +612,24 @@ impl Shop {
                 price.0 * rng.range(1, 2)
             })
             .sum();
-        let discounted = if rng.percent(15) {
+        let discounted = if rng.chance(15) {
             subtotal * 90 / 100
         } else {
             subtotal
         };
         let shipping = if discounted < 5000 { 495 } else { 0 };
         let amount = Money(discounted + shipping);
-        let status = if EXTRACTED.seconds_until(at) > -3 * DAY && rng.percent(60) {
+        let status = if EXTRACTED.seconds_until(at) > -3 * DAY && rng.chance(60) {
             "pending"
         } else {
-            *rng.weighted(&[("completed", 86), ("refunded", 7), ("cancelled", 5)])
+            *rng.choose_weighted(&[("completed", 86), ("refunded", 7), ("cancelled", 5)])
         };
         let email = match (&p.work_email, user) {
-            (Some(work), _) if rng.percent(50) => typed_email(rng, work),
+            (Some(work), _) if rng.chance(50) => typed_email(rng, work),
             // The kiosk account holds the store's address: people type their own.
             _ if p.kind == Kind::Kiosk => typed_email(rng, &p.email),
             // Signed in: the checkout form is pre-filled with the account's address.
-            (_, Some(_)) if rng.percent(80) => p.email.clone(),
+            (_, Some(_)) if rng.chance(80) => p.email.clone(),
             _ => typed_email(rng, &p.email),
         };
         if status == "completed" {
@@ -663,17 +661,17 @@ impl Shop {
         let from = signup.max(START);
         let last = EXTRACTED.plus(-HOUR);
         let mut updated = moment_between(rng, from, from.plus(30 * DAY).min(last));
-        let mut title = rng.percent(75).then(|| *rng.pick(JOB_TITLES));
+        let mut title = rng.chance(75).then(|| *rng.choose(JOB_TITLES));
         // The phone is what ties a work address to the person: it is there from the start.
-        let phone_known_from_start = p.work_email.is_some() || rng.percent(70);
-        let rows = *rng.weighted(&[(1usize, 6), (2, 3), (3, 1)]);
+        let phone_known_from_start = p.work_email.is_some() || rng.chance(70);
+        let rows = *rng.choose_weighted(&[(1usize, 6), (2, 3), (3, 1)]);
         for i in 0..rows {
             let phone = p
                 .phone
                 .as_ref()
                 .filter(|_| phone_known_from_start || i > 0)
                 .map(|d| phone_written(rng, d));
-            let email = if rng.percent(25) {
+            let email = if rng.chance(25) {
                 capitalised(&p.email)
             } else {
                 p.email.clone()
@@ -690,7 +688,7 @@ impl Shop {
                 // The next update has not happened by the extract.
                 break;
             }
-            if rng.percent(40) {
+            if rng.chance(40) {
                 title = Some(promoted(title.unwrap_or("Consultant")));
             }
         }
@@ -789,7 +787,7 @@ impl Shop {
         for _ in 0..4 {
             let day = POPUP_OPENS.plus_days(rng.range(0, 13));
             let at = day.at(rng.range(10, 18), rng.range(0, 59), rng.range(0, 59));
-            let amount = Money(rng.pick(&self.products).1 .0);
+            let amount = Money(rng.choose(&self.products).1 .0);
             self.orders.push((
                 at,
                 Row::new()
@@ -811,7 +809,7 @@ impl Shop {
                 let Some(orders) = self.completed.get(uid) else {
                     continue;
                 };
-                if !orders.iter().any(|&o| o <= at) || !rng.percent(60) {
+                if !orders.iter().any(|&o| o <= at) || !rng.chance(60) {
                     continue;
                 }
                 let horizon = at.plus(90 * DAY);

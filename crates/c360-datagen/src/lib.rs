@@ -11,7 +11,7 @@
 //!    source and each training set's labels relation is paired with its file in the default
 //!    target's `[targets.dev.tables]`.
 //! 2. The story generates rows whose cells are named by the columns' `.c360` names, from a
-//!    fixed seed with a PRNG written here ([`rng::Rng`]); nothing reads the wall clock and
+//!    fixed seed with the workspace's own PRNG (`c360_rng::Rng`); nothing reads the wall clock and
 //!    every collection is ordered, so the output is byte-identical on every run and machine.
 //! 3. Each table is written as CSV ([`csv::render`]): the header is the physical column names
 //!    (`@column`), each value is checked against the declared type, timestamps are
@@ -22,7 +22,6 @@ pub mod csv;
 pub mod ecommerce;
 pub mod error;
 pub mod names;
-pub mod rng;
 pub mod saas;
 pub mod schema;
 pub mod time;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::rng::Rng;
+use c360_rng::Rng;
 
 /// Given names.
 #[rustfmt::skip]
@@ -61,8 +61,8 @@ pub struct Name {
 impl Name {
     /// A random name.
     pub fn random(rng: &mut Rng) -> Name {
-        let first = *rng.pick(FIRST_NAMES);
-        let last = *rng.pick(LAST_NAMES);
+        let first = *rng.choose(FIRST_NAMES);
+        let last = *rng.choose(LAST_NAMES);
         Name { first, last }
     }
 }
@@ -124,7 +124,7 @@ pub fn email(rng: &mut Rng, name: &Name, domain: &str, taken: &mut Unique) -> St
 /// A business address: `first@domain` or `first.last@domain`, unique within `taken`.
 pub fn work_email(rng: &mut Rng, name: &Name, domain: &str, taken: &mut Unique) -> String {
     let (f, l) = (slug(name.first), slug(name.last));
-    let local = if rng.percent(40) {
+    let local = if rng.chance(40) {
         f
     } else {
         format!("{f}.{l}")
@@ -171,7 +171,7 @@ const AREA_CODES: &[&str] = &[
 
 /// A fictional US phone number, as its ten digits, unique within `taken`.
 pub fn phone_digits(rng: &mut Rng, taken: &mut Unique) -> String {
-    taken.draw(|| format!("{}5550{}", rng.pick(AREA_CODES), rng.range(100, 199)))
+    taken.draw(|| format!("{}5550{}", rng.choose(AREA_CODES), rng.range(100, 199)))
 }
 
 /// The ten digits written the way a person or a form might: every shape has the same digits,

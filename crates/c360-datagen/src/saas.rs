@@ -56,9 +56,9 @@
 //! workspaces deleted since, which appear nowhere else.
 
 use crate::names::{capitalised, slug, typed_email, work_email, Name, Unique, MAIL_PROVIDERS};
-use crate::rng::Rng;
 use crate::time::{Date, Timestamp, DAY, HOUR};
 use crate::value::{Dataset, Money, Row};
+use c360_rng::Rng;
 
 /// The seed of the whole story.
 pub const SEED: u64 = 0x5AA5_2026_0630_0002;
@@ -304,7 +304,7 @@ fn work_moment(rng: &mut Rng, from: Timestamp, to: Timestamp) -> Timestamp {
     for _ in 0..12 {
         let day = from.date().plus_days(rng.range(0, days));
         // Weekends are quiet, not empty.
-        if day.weekday() >= 5 && !rng.percent(15) {
+        if day.weekday() >= 5 && !rng.chance(15) {
             continue;
         }
         let t = day.at(rng.range(8, 18), rng.range(0, 59), rng.range(0, 59));
@@ -323,9 +323,9 @@ impl Saas {
         for i in 0..total {
             let managed = (DIRECT_ACCOUNTS..DIRECT_ACCOUNTS + MANAGED_ACCOUNTS).contains(&i);
             let prospect = i >= DIRECT_ACCOUNTS + MANAGED_ACCOUNTS;
-            let root = format!("{}{}", rng.pick(NAME_ROOTS), rng.pick(NAME_ENDS));
-            let kind = *rng.pick(NAME_KINDS);
-            let tld = *rng.weighted(&[(".com", 6), (".io", 3), (".co", 1), (".ai", 1)]);
+            let root = format!("{}{}", rng.choose(NAME_ROOTS), rng.choose(NAME_ENDS));
+            let kind = *rng.choose(NAME_KINDS);
+            let tld = *rng.choose_weighted(&[(".com", 6), (".io", 3), (".co", 1), (".ai", 1)]);
             let domain = domains.claim(format!("{root}{tld}"), |n| format!("{root}{n}{tld}"));
             let name = format!("{}{} {kind}", capitalised(&root[..1]), &root[1..])
                 .trim_end()
@@ -354,7 +354,7 @@ impl Saas {
             });
             let workspace = (!prospect).then(|| ids.draw(|| format!("acc_{}", rng.base36(4))));
             // About half were customers before the period.
-            let created = if i == 0 || rng.percent(55) {
+            let created = if i == 0 || rng.chance(55) {
                 Timestamp::at(2025, 1, 1, 0, 0, 0)
                     .plus(rng.range(0, 360) * DAY + rng.range(8, 18) * HOUR)
             } else {
@@ -363,7 +363,7 @@ impl Saas {
             let mut features: Vec<&'static str> = Vec::new();
             let breadth = rng.range(2, 7);
             for _ in 0..breadth * 2 {
-                let f = *rng.weighted(FEATURES);
+                let f = *rng.choose_weighted(FEATURES);
                 if !features.contains(&f) && (features.len() as i64) < breadth {
                     features.push(f);
                 }
@@ -371,7 +371,7 @@ impl Saas {
             let mut company = Company {
                 name,
                 domain,
-                industry: (!rng.percent(12)).then(|| *rng.pick(INDUSTRIES)),
+                industry: (!rng.chance(12)).then(|| *rng.choose(INDUSTRIES)),
                 employees,
                 crm_id,
                 workspace,
@@ -381,7 +381,7 @@ impl Saas {
                 changes: Vec::new(),
                 churned: None,
                 features,
-                at_risk: rng.percent(20),
+                at_risk: rng.chance(20),
                 users: Vec::new(),
             };
             if !prospect {
@@ -435,17 +435,17 @@ impl Saas {
                 let name = Name::random(rng);
                 let joined = if n == 0 {
                     created
-                } else if existing && rng.percent(70) {
+                } else if existing && rng.chance(70) {
                     work_moment(rng, created, START)
                 } else {
                     let from = created.max(START).plus(DAY);
                     work_moment(rng, from, end.max(from.plus(2 * DAY)))
                 };
                 let left =
-                    (n > 0 && rng.percent(10)).then(|| work_moment(rng, joined.max(START), end));
+                    (n > 0 && rng.chance(10)).then(|| work_moment(rng, joined.max(START), end));
                 let seat_type = if n == 0 || (count > 6 && n == 1) {
                     "admin"
-                } else if rng.percent(20) {
+                } else if rng.chance(20) {
                     "viewer"
                 } else {
                     "member"
@@ -459,7 +459,12 @@ impl Saas {
                     joined,
                     left,
                     seat_type,
-                    sessions_per_quarter: *rng.weighted(&[(2i64, 4), (3, 4), (6, 2), (12, 1)]),
+                    sessions_per_quarter: *rng.choose_weighted(&[
+                        (2i64, 4),
+                        (3, 4),
+                        (6, 2),
+                        (12, 1),
+                    ]),
                     signed_up_in_period: joined >= START,
                     contractor: false,
                 };
@@ -480,7 +485,7 @@ impl Saas {
                 second_account: None,
                 joined,
                 left: rng
-                    .percent(30)
+                    .chance(30)
                     .then(|| work_moment(rng, joined, LAST_SESSION)),
                 seat_type: "member",
                 sessions_per_quarter: 2,
@@ -547,14 +552,14 @@ impl Saas {
         for t in times {
             // A consultant's sessions are split between the two client accounts.
             let account = match user.second_account {
-                Some(other) if rng.percent(40) => self.companies[other].workspace.clone(),
+                Some(other) if rng.chance(40) => self.companies[other].workspace.clone(),
                 _ => account.clone(),
             };
-            let mobile = rng.percent(20);
-            let offline = (mobile && rng.percent(15)).then(|| rng.range(HOUR, 2 * DAY));
+            let mobile = rng.chance(20);
+            let offline = (mobile && rng.chance(15)).then(|| rng.range(HOUR, 2 * DAY));
             let device = rng.below(user.cookies.len() as u64) as usize;
             let mut t = t;
-            if !mobile && (!signed_in[device] || rng.percent(10)) {
+            if !mobile && (!signed_in[device] || rng.chance(10)) {
                 signed_in[device] = true;
                 let row = cookie_row(
                     &user.cookies[device],
@@ -568,10 +573,10 @@ impl Saas {
             }
             let row = app_row(&user.user_id, account.as_deref(), "Session Started", None);
             self.event_at(rng, t, row, offline);
-            let uses = *rng.weighted(&[(0usize, 2), (1, 4), (2, 3), (3, 1)]);
+            let uses = *rng.choose_weighted(&[(0usize, 2), (1, 4), (2, 3), (3, 1)]);
             for _ in 0..uses {
                 t = t.plus(rng.range(30, 900));
-                let feature = *rng.pick(&features);
+                let feature = *rng.choose(&features);
                 self.event_at(
                     rng,
                     t,
@@ -584,7 +589,7 @@ impl Saas {
                     offline,
                 );
             }
-            if user.seat_type == "admin" && rng.percent(12) {
+            if user.seat_type == "admin" && rng.chance(12) {
                 t = t.plus(rng.range(30, 300));
                 self.event_at(
                     rng,
@@ -614,7 +619,7 @@ impl Saas {
         let Some(workspace) = company.workspace.clone() else {
             return;
         };
-        if !company.features.contains(&"reports") || company.managed || !rng.percent(50) {
+        if !company.features.contains(&"reports") || company.managed || !rng.chance(50) {
             return;
         }
         let until = company.churned.unwrap_or(EXTRACTED);
@@ -689,12 +694,12 @@ impl Saas {
                 ("uncollectible", None)
             } else if past_due {
                 ("open", None)
-            } else if paid_at <= EXTRACTED && !(company.at_risk && rng.percent(15)) {
+            } else if paid_at <= EXTRACTED && !(company.at_risk && rng.chance(15)) {
                 ("paid", Some(paid_at))
             } else {
                 ("open", None)
             };
-            if rng.percent(3) {
+            if rng.chance(3) {
                 // Issued with a wrong amount, voided, and issued again in the same second.
                 self.invoices.push(invoice_row(
                     &workspace,
@@ -717,7 +722,7 @@ impl Saas {
         }
         // Some accounts have the next invoice drafted, not issued yet.
         let last = company.changes.last().map(|c| c.mrr).unwrap_or_default();
-        if last.0 > 0 && !annual && rng.percent(30) {
+        if last.0 > 0 && !annual && rng.chance(30) {
             self.invoices
                 .push(invoice_row(&workspace, last, "draft", None, None, None));
         }
@@ -748,13 +753,13 @@ impl Saas {
                     slug(name.last),
                     company.domain
                 )
-            } else if rng.percent(8) {
+            } else if rng.chance(8) {
                 // A user writing from a personal address.
                 let name = Name::random(rng);
-                let provider = rng.weighted(MAIL_PROVIDERS);
+                let provider = rng.choose_weighted(MAIL_PROVIDERS);
                 format!("{}.{}@{provider}", slug(name.first), slug(name.last))
             } else {
-                let u = *rng.pick(&company.users);
+                let u = *rng.choose(&company.users);
                 typed_email(rng, &self.users[u].email)
             };
             let requester_domain = requester
@@ -763,7 +768,7 @@ impl Saas {
                 .unwrap_or_default()
                 .trim()
                 .to_lowercase();
-            let organization = if rng.percent(10) {
+            let organization = if rng.chance(10) {
                 None
             } else if MAIL_PROVIDERS.iter().any(|(d, _)| *d == requester_domain) {
                 Some(requester_domain)
@@ -775,19 +780,19 @@ impl Saas {
                     _ => company.domain.clone(),
                 })
             };
-            let subject = if company.at_risk && rng.percent(35) {
-                *rng.pick(RISK_SUBJECTS)
+            let subject = if company.at_risk && rng.chance(35) {
+                *rng.choose(RISK_SUBJECTS)
             } else {
-                *rng.pick(ROUTINE_SUBJECTS)
+                *rng.choose(ROUTINE_SUBJECTS)
             };
             let priority =
-                *rng.weighted(&[("low", 25), ("normal", 50), ("high", 17), ("urgent", 8)]);
-            let answered = at.plus(3 * DAY) < EXTRACTED && rng.percent(55);
+                *rng.choose_weighted(&[("low", 25), ("normal", 50), ("high", 17), ("urgent", 8)]);
+            let answered = at.plus(3 * DAY) < EXTRACTED && rng.chance(55);
             let csat = answered.then(|| {
                 if company.at_risk {
                     rng.range(1, 4)
                 } else {
-                    *rng.weighted(&[(3i64, 2), (4, 4), (5, 5)])
+                    *rng.choose_weighted(&[(3i64, 2), (4, 4), (5, 5)])
                 }
             });
             self.tickets.push((
@@ -820,7 +825,7 @@ impl Saas {
             company.created.date().plus_days(rng.range(0, 10))
         };
         // Sales links new accounts to their workspace some days after creating the record.
-        let linked_later = company.created >= START && rng.percent(40);
+        let linked_later = company.created >= START && rng.chance(40);
         let mut employees = company.employees;
         let mut name = company.name.clone();
         let mut day = first;
@@ -846,12 +851,12 @@ impl Saas {
                     .with("product_account_id", link)
                     .with("name", name.clone())
                     .with("industry", company.industry)
-                    .with("employee_count", (!rng.percent(5)).then_some(employees))
+                    .with("employee_count", (!rng.chance(5)).then_some(employees))
                     .with("snapshot_date", day),
             );
             day = day.plus_days(rng.range(5, 80));
             employees = (employees as f64 * (1.0 + rng.unit() * 0.3)).round() as i64;
-            if rng.percent(15) && !name.ends_with("Inc.") {
+            if rng.chance(15) && !name.ends_with("Inc.") {
                 name = format!("{name} Inc.");
             }
         }
@@ -867,10 +872,10 @@ impl Saas {
             let active = user.left.is_none() && company.churned.is_none();
             let email = if user.contractor {
                 user.email.clone()
-            } else if rng.percent(2) {
+            } else if rng.chance(2) {
                 // A placeholder some admins type when inviting: excluded by the email rules.
                 "admin@example.com".to_string()
-            } else if rng.percent(4) {
+            } else if rng.chance(4) {
                 // Invited through SSO, before the directory sync filled the address in.
                 String::new()
             } else {
@@ -949,7 +954,7 @@ impl Saas {
             let at = work_moment(rng, START, LAST_SESSION);
             let row = match rng.below(5) {
                 // Logged-out API calls.
-                0 => app_row("0", Some(rng.pick(&live).as_str()), "API Request", None),
+                0 => app_row("0", Some(rng.choose(&live).as_str()), "API Request", None),
                 // The iOS app with ad tracking limited.
                 1 => cookie_row(
                     "00000000-0000-0000-0000-000000000000",
@@ -964,7 +969,7 @@ impl Saas {
                     "u_qa",
                     Some("test_workspace"),
                     "Feature Used",
-                    Some(rng.pick(FEATURES).0),
+                    Some(rng.choose(FEATURES).0),
                 ),
                 // An old mobile app version still sends the legacy numeric workspace id.
                 _ => app_row(
@@ -1033,14 +1038,14 @@ impl Saas {
                 let Some(now) = company.mrr_at(at).filter(|m| m.0 > 0) else {
                     continue;
                 };
-                if !rng.percent(85) {
+                if !rng.chance(85) {
                     continue;
                 }
                 let later = company.mrr_at(at.plus(90 * DAY)).unwrap_or_default();
                 let added = Money((later.0 - now.0).max(0));
                 let expanded = later.0 * 10 >= now.0 * 12;
                 // The spreadsheet sometimes has the id upper-cased, with a stray space.
-                let written = if rng.percent(10) {
+                let written = if rng.chance(10) {
                     format!(" {}", workspace.to_uppercase())
                 } else {
                     workspace.clone()
@@ -1151,7 +1156,7 @@ fn subscription_history(rng: &mut Rng, company: &mut Company, enterprise: bool) 
         plan = if enterprise {
             Plan::Enterprise
         } else {
-            *rng.weighted(&[(Plan::Team, 50), (Plan::Business, 38), (Plan::Free, 7)])
+            *rng.choose_weighted(&[(Plan::Team, 50), (Plan::Business, 38), (Plan::Free, 7)])
         };
         seats = if plan == Plan::Free {
             3
@@ -1159,7 +1164,7 @@ fn subscription_history(rng: &mut Rng, company: &mut Company, enterprise: bool) 
             seats_for(rng, company.employees)
         };
         at = START;
-        let status = if rng.percent(5) { "past_due" } else { "active" };
+        let status = if rng.chance(5) { "past_due" } else { "active" };
         changes.push(Change {
             at,
             plan,
@@ -1185,7 +1190,7 @@ fn subscription_history(rng: &mut Rng, company: &mut Company, enterprise: bool) 
             return;
         }
         if outcome < 60 {
-            plan = *rng.weighted(&[(Plan::Team, 3), (Plan::Business, 2)]);
+            plan = *rng.choose_weighted(&[(Plan::Team, 3), (Plan::Business, 2)]);
             seats = seats_for(rng, company.employees).min(25);
             changes.push(Change {
                 at,
@@ -1227,7 +1232,7 @@ fn subscription_history(rng: &mut Rng, company: &mut Company, enterprise: bool) 
         let roll = rng.below(100);
         let growth = if company.at_risk { 8 } else { 22 };
         let (new_plan, new_seats, new_status) = if status == "past_due" {
-            if rng.percent(65) {
+            if rng.chance(65) {
                 (plan, seats, "active")
             } else {
                 (plan, 0, "canceled")

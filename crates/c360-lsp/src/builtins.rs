@@ -194,42 +194,7 @@ pub fn aggregate(name: &str) -> Option<&'static Builtin> {
 }
 
 /// The reserved words (spec §2).
-pub const KEYWORDS: &[&str] = &[
-    "id_type",
-    "entity",
-    "source",
-    "from",
-    "features",
-    "training_set",
-    "for",
-    "labels",
-    "test",
-    "given",
-    "expect",
-    "where",
-    "within",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "null",
-    "true",
-    "false",
-    "if",
-    "then",
-    "else",
-    "days",
-    "day",
-    "hours",
-    "hour",
-    "minutes",
-    "minute",
-    "seconds",
-    "second",
-    "weeks",
-    "week",
-];
+pub use c360_syntax::token::KEYWORDS;
 
 /// Column types (spec §3.3).
 pub const COLUMN_TYPES: &[&str] = &[

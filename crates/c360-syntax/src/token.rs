@@ -28,6 +28,44 @@ pub enum LexError {
     IntTooLarge,
 }
 
+/// The reserved words (spec §2): each lexes as its own token, never as [`Token::Ident`].
+pub const KEYWORDS: &[&str] = &[
+    "id_type",
+    "entity",
+    "source",
+    "from",
+    "features",
+    "training_set",
+    "for",
+    "labels",
+    "test",
+    "given",
+    "expect",
+    "where",
+    "within",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "null",
+    "true",
+    "false",
+    "if",
+    "then",
+    "else",
+    "days",
+    "day",
+    "hours",
+    "hour",
+    "minutes",
+    "minute",
+    "seconds",
+    "second",
+    "weeks",
+    "week",
+];
+
 /// One token of a `.c360` file.
 ///
 /// Keywords are reserved and never lexed as [`Token::Ident`]. Comments appear only in the raw
@@ -731,6 +769,20 @@ mod tests {
     fn codes_of(text: &str) -> Vec<&'static str> {
         let (_, _, diags) = lex(&FileId::new("t.c360"), text);
         diags.iter().map(|d| d.code.as_str()).collect()
+    }
+
+    #[test]
+    fn every_listed_keyword_is_reserved_and_near_misses_are_not() {
+        for word in KEYWORDS {
+            let lexed = toks(word);
+            assert_eq!(lexed.len(), 1, "{word}");
+            assert!(
+                !matches!(lexed[0], Token::Ident(_)),
+                "{word} lexed as a name"
+            );
+            let longer = format!("{word}_x");
+            assert_eq!(toks(&longer), vec![Token::Ident(&longer)], "{longer}");
+        }
     }
 
     #[test]

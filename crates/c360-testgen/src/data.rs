@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::csv;
 use crate::ids;
 use crate::model::{Cell, Column, Plan, Role, Scalar};
-use crate::rng::Rng;
 use crate::time::{Timestamp, DAY};
+use c360_rng::Rng;
 
 /// One generated table.
 #[derive(Clone, Debug)]
@@ -130,14 +130,14 @@ pub fn tables(plan: &Plan, rng: Rng) -> Vec<Table> {
 
 impl DataGen<'_> {
     fn people(&mut self) {
-        let n = self.rng.range(3, 14) as usize;
+        let n = self.rng.between(3, 14) as usize;
         let mut counters = vec![0u64; self.plan.id_types.len()];
         for _ in 0..n {
             let mut ids = Vec::new();
             for (t, id) in self.plan.id_types.iter().enumerate() {
                 let k = *self
                     .rng
-                    .weighted(&[(20, 0usize), (65, 1), (15, 2)])
+                    .weighted(&[(0usize, 20), (1, 65), (2, 15)])
                     .unwrap_or(&1);
                 let values: Vec<String> = (0..k)
                     .map(|_| {
@@ -154,7 +154,7 @@ impl DataGen<'_> {
     fn times(&mut self) {
         let as_of = self.plan.as_of;
         for ts in &self.plan.training_sets {
-            let k = self.rng.range(1, 8) as usize;
+            let k = self.rng.between(1, 8) as usize;
             let date_only = ts.columns[ts.time].ty == Scalar::Date;
             let times: Vec<Timestamp> = (0..k)
                 .map(|_| {
@@ -165,7 +165,7 @@ impl DataGen<'_> {
                             as_of
                         };
                     }
-                    let t = as_of.plus(-self.rng.range(0, 90 * DAY));
+                    let t = as_of.plus(-self.rng.between(0, 90 * DAY));
                     if date_only {
                         t.date().midnight()
                     } else {
@@ -268,14 +268,14 @@ impl DataGen<'_> {
         let source = &self.plan.sources[si];
         let n = match self.rng.below(100) {
             0..=4 => 0,
-            5..=29 => self.rng.range(1, 10) as usize,
-            30..=79 => self.rng.range(10, 40) as usize,
-            _ => self.rng.range(40, 60) as usize,
+            5..=29 => self.rng.between(1, 10) as usize,
+            30..=79 => self.rng.between(10, 40) as usize,
+            _ => self.rng.between(40, 60) as usize,
         };
         let fill: Vec<u64> = source
             .columns
             .iter()
-            .map(|_| self.rng.range(55, 95) as u64)
+            .map(|_| self.rng.between(55, 95) as u64)
             .collect();
         let mut rows: Vec<Vec<Cell>> = Vec::new();
         for p in planted.iter().take(60) {
@@ -439,8 +439,8 @@ impl DataGen<'_> {
         let t = match (tie, self.rng.below(100)) {
             (Some(t), 0..=14) => t,
             (_, 15..=44) => *self.rng.pick(&self.special).unwrap_or(&as_of),
-            (_, 45..=52) => as_of.plus(self.rng.range(1, 10 * DAY)),
-            _ => as_of.plus(-self.rng.range(0, 100 * DAY)),
+            (_, 45..=52) => as_of.plus(self.rng.between(1, 10 * DAY)),
+            _ => as_of.plus(-self.rng.between(0, 100 * DAY)),
         };
         if let Some(p) = person {
             self.last_time.insert(p, t);
@@ -477,13 +477,13 @@ impl DataGen<'_> {
                         TableKey::Labels(i) => 1_000 + i as u64,
                     };
                     let mut r = self.rng.fork(label * 1_000 + ci as u64);
-                    *ties = (0..4).map(|_| r.range(lo, hi)).collect();
+                    *ties = (0..4).map(|_| r.between(lo, hi)).collect();
                 }
                 let ties = ties.clone();
                 let v = if self.rng.chance(60) {
                     *self.rng.pick(&ties).unwrap_or(&lo)
                 } else {
-                    self.rng.range(lo, hi)
+                    self.rng.between(lo, hi)
                 };
                 match col.ty {
                     Scalar::Dec => Cell::Dec(v),
@@ -494,11 +494,11 @@ impl DataGen<'_> {
             Role::Flag => Cell::Bool(self.rng.chance(50)),
             Role::When | Role::Time => {
                 let t = if self.rng.chance(10) {
-                    as_of.plus(self.rng.range(1, 30 * DAY))
+                    as_of.plus(self.rng.between(1, 30 * DAY))
                 } else if self.rng.chance(15) {
                     *self.rng.pick(&self.special).unwrap_or(&as_of)
                 } else {
-                    as_of.plus(-self.rng.range(0, 200 * DAY))
+                    as_of.plus(-self.rng.between(0, 200 * DAY))
                 };
                 match col.ty {
                     Scalar::Date => Cell::Date(t.date()),
@@ -511,7 +511,7 @@ impl DataGen<'_> {
 
     fn label_rows(&mut self, ti: usize) -> Vec<Vec<Cell>> {
         let ts = &self.plan.training_sets[ti];
-        let n = self.rng.range(0, 30) as usize;
+        let n = self.rng.between(0, 30) as usize;
         let times = self.label_times[ti].clone();
         let mut rows = Vec::with_capacity(n);
         for k in 0..n {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::model::{Entity, Feature, Role, Scalar, Source, Ty};
 use crate::names::Names;
-use crate::rng::Rng;
+use c360_rng::Rng;
 
 /// The aggregates of spec §4.1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,7 +197,7 @@ impl<'a> FeatureGen<'a> {
         if self.linked.is_empty() {
             return Vec::new();
         }
-        let target = self.rng.range(3, 15) as usize;
+        let target = self.rng.between(3, 15) as usize;
         let mut forced: Vec<Agg> = Agg::ALL.to_vec();
         self.rng.shuffle(&mut forced);
         if self.rng.chance(30) {
@@ -213,7 +213,7 @@ impl<'a> FeatureGen<'a> {
             } else {
                 *self
                     .rng
-                    .weighted(&[(50, 0), (15, 1), (35, 2)])
+                    .weighted(&[(0, 50), (1, 15), (2, 35)])
                     .unwrap_or(&0)
             };
             let made = match kind {
@@ -394,7 +394,7 @@ impl<'a> FeatureGen<'a> {
         }
         let n_filters = *self
             .rng
-            .weighted(&[(45, 0), (40, 1), (15, 2)])
+            .weighted(&[(0, 45), (1, 40), (2, 15)])
             .unwrap_or(&0);
         for _ in 0..n_filters {
             let p = self.predicate(src, 0);
@@ -404,7 +404,7 @@ impl<'a> FeatureGen<'a> {
             tag.push_str("_f");
         }
         if timed {
-            let n_windows = *self.rng.weighted(&[(55, 0), (37, 1), (8, 2)]).unwrap_or(&0);
+            let n_windows = *self.rng.weighted(&[(0, 55), (1, 37), (2, 8)]).unwrap_or(&0);
             for _ in 0..n_windows {
                 let (secs, text) = self.duration();
                 steps.push(format!("within {text}"));
@@ -514,7 +514,7 @@ impl<'a> FeatureGen<'a> {
         } else {
             *self
                 .rng
-                .weighted(&[(40, 0), (8, 1), (6, 2), (10, 3), (10, 4), (6, 5), (5, 6)])
+                .weighted(&[(0, 40), (1, 8), (2, 6), (3, 10), (4, 10), (5, 6), (6, 5)])
                 .unwrap_or(&0)
         };
         let pick_num = |g: &mut Self| *g.rng.pick(&numeric).unwrap_or(&0);
@@ -687,7 +687,7 @@ impl<'a> FeatureGen<'a> {
                     Role::Measure(lo, hi) => (lo, hi),
                     _ => (100_000, 100_400),
                 };
-                let k = measure_lit(ty, self.rng.range(lo, hi));
+                let k = measure_lit(ty, self.rng.between(lo, hi));
                 b(match self.rng.below(9) {
                     0 => format!("{} >= {k}", c.text),
                     1 => format!("{} < {k}", c.text),

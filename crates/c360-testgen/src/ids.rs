@@ -3,7 +3,7 @@
 
 use crate::model::{IdKind, IdType, Normalize};
 use crate::names::Names;
-use crate::rng::Rng;
+use c360_rng::Rng;
 
 /// Name stems per kind; the first free one is used.
 fn stems(kind: IdKind) -> &'static [&'static str] {
@@ -52,7 +52,7 @@ pub fn id_type(kind: IdKind, names: &mut Names, rng: &mut Rng) -> IdType {
     } else {
         Vec::new()
     };
-    let max_links = rng.chance(40).then(|| rng.range(2, 6) as u64);
+    let max_links = rng.chance(40).then(|| rng.between(2, 6) as u64);
     let doc = rng.chance(40).then(|| {
         match kind {
             IdKind::Email => "Email addresses.",
@@ -168,7 +168,7 @@ fn cleanable_spelling(id: &IdType, canonical: &str, rng: &mut Rng) -> String {
         s = punctuate_digits(&s, rng);
     }
     if id.normalize == Normalize::StripZeros && rng.chance(40) {
-        s = format!("{}{s}", "0".repeat(rng.range(1, 3) as usize));
+        s = format!("{}{s}", "0".repeat(rng.between(1, 3) as usize));
     }
     if id.normalize.trims() && rng.chance(30) {
         s = pad(&s, rng);

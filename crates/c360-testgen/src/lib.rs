@@ -24,7 +24,6 @@ mod ids;
 mod model;
 mod names;
 mod render;
-mod rng;
 mod schema;
 mod time;
 
@@ -37,8 +36,8 @@ use c360_sema::Workspace;
 use crate::features::FeatureGen;
 use crate::model::Plan;
 use crate::names::Names;
-use crate::rng::Rng;
 use crate::time::{Date, Timestamp, DAY};
+use c360_rng::Rng;
 
 /// A generated project: everything needed to write it to disk and run it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,7 +160,7 @@ fn plan(seed: u64, rng: &mut Rng) -> Plan {
     training_sets.retain(|t| !features[t.entity].is_empty());
     for t in &mut training_sets {
         let n = features[t.entity].len();
-        let k = rng.range(1, 5.min(n as i64)) as usize;
+        let k = rng.between(1, 5.min(n as i64)) as usize;
         t.features = rng.sample(&(0..n).collect::<Vec<_>>(), k);
     }
     for (ei, list) in features.iter_mut().enumerate() {
@@ -203,7 +202,8 @@ fn decorate(f: &mut model::Feature, used: bool, rng: &mut Rng) {
         f.annotations.push("@tags(\"generated\", \"v1\")".into());
     }
     if rng.chance(8) {
-        f.annotations.push(format!("@version({})", rng.range(1, 4)));
+        f.annotations
+            .push(format!("@version({})", rng.between(1, 4)));
     }
     if rng.chance(25) {
         f.doc = Some(format!("`{}`, computed from the generated data.", f.name));
@@ -214,10 +214,10 @@ fn decorate(f: &mut model::Feature, used: bool, rng: &mut Rng) {
 fn as_of(rng: &mut Rng) -> Timestamp {
     let start = Date::ymd(2025, 1, 1).0;
     let end = Date::ymd(2027, 12, 31).0;
-    let day = Date(rng.range(start, end)).midnight();
+    let day = Date(rng.between(start, end)).midnight();
     if rng.chance(60) {
         day
     } else {
-        day.plus(rng.range(1, DAY - 1))
+        day.plus(rng.between(1, DAY - 1))
     }
 }

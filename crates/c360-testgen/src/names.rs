@@ -3,45 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::rng::Rng;
+use c360_rng::Rng;
 
 /// The reserved words of c360 (spec §2): never a name.
-pub const KEYWORDS: &[&str] = &[
-    "id_type",
-    "entity",
-    "source",
-    "from",
-    "features",
-    "training_set",
-    "for",
-    "labels",
-    "test",
-    "given",
-    "expect",
-    "where",
-    "within",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "null",
-    "true",
-    "false",
-    "if",
-    "then",
-    "else",
-    "days",
-    "day",
-    "hours",
-    "hour",
-    "minutes",
-    "minute",
-    "seconds",
-    "second",
-    "weeks",
-    "week",
-];
+pub use c360_syntax::token::KEYWORDS;
 
 /// Names that are legal but would read as something else (functions, aggregates, types,
 /// `value`); generated declarations avoid them so every reference means one thing.

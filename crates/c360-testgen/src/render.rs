@@ -3,7 +3,7 @@
 use crate::data::Table;
 use crate::features::str_lit;
 use crate::model::{Column, Feature, IdType, Plan, Role, Source, TrainingSet};
-use crate::rng::Rng;
+use c360_rng::Rng;
 
 /// The `.c360` files of `plan`: `(path, text)` in path order.
 pub fn files(plan: &Plan, rng: &mut Rng) -> Vec<(String, String)> {
@@ -47,7 +47,7 @@ pub fn files(plan: &Plan, rng: &mut Rng) -> Vec<(String, String)> {
             .map(|&i| feature(&plan.features[ei][i], rng))
             .collect();
         let blocks: Vec<String> = if rendered.len() > 3 && rng.chance(35) {
-            let cut = rng.range(1, rendered.len() as i64 - 1) as usize;
+            let cut = rng.between(1, rendered.len() as i64 - 1) as usize;
             vec![
                 features_block(&e.name, &rendered[..cut]),
                 features_block(&e.name, &rendered[cut..]),

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::ids;
 use crate::model::{Column, Entity, IdKind, IdType, Role, Scalar, Source, TrainingSet};
 use crate::names::Names;
-use crate::rng::Rng;
+use c360_rng::Rng;
 
 /// A column an archetype may have (besides identifiers and the event time).
 struct Spec {
@@ -264,7 +264,7 @@ pub fn id_types(names: &mut Names, rng: &mut Rng) -> Vec<IdType> {
         IdKind::Number,
     ];
     rng.shuffle(&mut kinds);
-    let n = rng.range(2, 5) as usize;
+    let n = rng.between(2, 5) as usize;
     kinds.truncate(n);
     if rng.chance(15) {
         // Two id types of one kind (a personal and a work email, say).
@@ -293,7 +293,7 @@ pub fn entities(n_types: usize, names: &mut Names, rng: &mut Rng) -> Vec<Entity>
             ids: all,
         }];
     }
-    let split = rng.range(1, n_types as i64 - 1) as usize;
+    let split = rng.between(1, n_types as i64 - 1) as usize;
     let mut first = all[..split].to_vec();
     let second = all[split..].to_vec();
     // Sometimes the two share an id type (an email known to both).
@@ -362,7 +362,7 @@ pub fn sources(
     relations: &mut BTreeSet<String>,
     rng: &mut Rng,
 ) -> Vec<Source> {
-    let n = rng.range(1, 4) as usize;
+    let n = rng.between(1, 4) as usize;
     let mut archetypes: Vec<&Archetype> = ARCHETYPES.iter().collect();
     rng.shuffle(&mut archetypes);
     let assignment = source_id_types(id_types.len(), n, rng);
@@ -416,7 +416,7 @@ fn source(
             ty: tty,
             role: if timed { Role::Time } else { Role::When },
             nulls: if rng.chance(40) {
-                rng.range(3, 8) as u64
+                rng.between(3, 8) as u64
             } else {
                 0
             },
@@ -426,7 +426,7 @@ fn source(
 
     let mut specs: Vec<&Spec> = a.columns.iter().collect();
     rng.shuffle(&mut specs);
-    let keep = rng.range(2.min(specs.len() as i64), specs.len() as i64) as usize;
+    let keep = rng.between(2.min(specs.len() as i64), specs.len() as i64) as usize;
     for spec in specs.into_iter().take(keep) {
         let col_name = local.fresh(spec.name);
         let phys = physical_name(&col_name, &mut physical, rng);
@@ -608,7 +608,7 @@ pub fn training_set_labels(
     let relation = relation_name("ml", &format!("{stem}_labels"), relations, rng);
     let mut physical = BTreeSet::new();
     let mut columns = Vec::new();
-    let n_ids = rng.range(1, 2.min(entity.ids.len() as i64)) as usize;
+    let n_ids = rng.between(1, 2.min(entity.ids.len() as i64)) as usize;
     for t in rng.sample(&entity.ids, n_ids) {
         let id = &id_types[t];
         let cname = global.fresh(&format!("{}_ref", id.name.to_ascii_lowercase()));
@@ -655,7 +655,7 @@ pub fn training_set_labels(
         ),
         ("label_value", Scalar::Dec, Role::Measure(-500, 5_000)),
     ];
-    let n_labels = rng.range(1, 2) as usize;
+    let n_labels = rng.between(1, 2) as usize;
     for i in rng.sample(&[0usize, 1, 2, 3, 4], n_labels) {
         let (stem, ty, role) = label_specs[i].clone();
         let cname = global.fresh(stem);
