@@ -1,12 +1,14 @@
 //! `c360-bench`: measures c360 on generated projects and records the results in BENCHMARKS.md.
 //!
 //! Usage: `cargo build --release -p c360 -p c360-bench && target/release/c360-bench
-//! check|compile [--write BENCHMARKS.md]`. The `c360` binary is looked up next to this one (or
+//! check|compile|run [--write BENCHMARKS.md]`. The `c360` binary is looked up next to this one (or
 //! `$C360_BIN`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
+
+mod run;
 
 use c360_bench::{generate, write, Size};
 use c360_diagnostics::FileId;
@@ -23,8 +25,9 @@ fn main() -> ExitCode {
     let (name, result) = match args.first().map(String::as_str) {
         Some("check") => ("check", bench_check()),
         Some("compile") => ("compile", bench_compile()),
+        Some("run") => ("run", run::bench_run()),
         _ => {
-            eprintln!("usage: c360-bench check|compile [--write BENCHMARKS.md]");
+            eprintln!("usage: c360-bench check|compile|run [--write BENCHMARKS.md]");
             return ExitCode::from(2);
         }
     };
