@@ -34,36 +34,9 @@ impl Rng {
     }
 }
 
-/// Pieces that reach deep into the grammar when strung together at random.
-const FRAGMENTS: &[&str] = &[
-    "id_type",
-    "entity",
-    "source",
-    "from",
-    "features",
-    "training_set",
-    "for",
-    "labels",
-    "test",
-    "given",
-    "expect",
-    "where",
-    "within",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "null",
-    "true",
-    "false",
-    "if",
-    "then",
-    "else",
-    "days",
-    "day",
-    "hours",
-    "week",
+/// Pieces that reach deep into the grammar when strung together at random, besides every
+/// keyword of [`c360_syntax::token::KEYWORDS`] (see [`FRAGMENTS`]).
+const OTHER_FRAGMENTS: &[&str] = &[
     "x",
     "orders",
     "value",
@@ -130,6 +103,15 @@ const FRAGMENTS: &[&str] = &[
     "list<string>",
 ];
 
+/// Every keyword, then the other fragments.
+static FRAGMENTS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    c360_syntax::token::KEYWORDS
+        .iter()
+        .chain(OTHER_FRAGMENTS)
+        .copied()
+        .collect()
+});
+
 fn check(text: &str) {
     let file = FileId::new("fuzz.c360");
     let (tokens, comments, diags) = c360_syntax::lex(&file, text);
@@ -172,7 +154,7 @@ fn random_inputs_never_panic() {
                 match rng.below(10) {
                     0 | 1 => bytes.push(rng.next() as u8),
                     2 | 3 => bytes.push(b' ' + rng.below(95) as u8),
-                    _ => bytes.extend_from_slice(rng.pick(FRAGMENTS).as_bytes()),
+                    _ => bytes.extend_from_slice(rng.pick(&FRAGMENTS).as_bytes()),
                 }
                 if rng.below(3) == 0 {
                     bytes.push(b' ');
@@ -224,7 +206,7 @@ fn mutate_tokens(
         1 => format!(
             "{}{} {}",
             &text[..a.start],
-            rng.pick(FRAGMENTS),
+            rng.pick(&FRAGMENTS),
             &text[a.start..]
         ),
         2 => format!("{}{} {}", &text[..a.end], &text[a.clone()], &text[a.end..]),
@@ -250,7 +232,7 @@ fn mutate_tokens(
 fn mutate_bytes(rng: &mut Rng, text: &str) -> String {
     let mut bytes = text.as_bytes().to_vec();
     if bytes.is_empty() {
-        return rng.pick(FRAGMENTS).to_string();
+        return rng.pick(&FRAGMENTS).to_string();
     }
     let i = rng.below(bytes.len());
     let j = rng.below(bytes.len());
