@@ -42,31 +42,31 @@ const AGGREGATES: &[&str] = &[
     "avg_interval",
 ];
 
-const FUNCTIONS: &[(&str, Function)] = &[
-    ("lower", Function::Lower),
-    ("upper", Function::Upper),
-    ("trim", Function::Trim),
-    ("length", Function::Length),
-    ("concat", Function::Concat),
-    ("contains", Function::Contains),
-    ("starts_with", Function::StartsWith),
-    ("ends_with", Function::EndsWith),
-    ("regexp_replace", Function::RegexpReplace),
-    ("coalesce", Function::Coalesce),
-    ("least", Function::Least),
-    ("greatest", Function::Greatest),
-    ("abs", Function::Abs),
-    ("round", Function::Round),
-    ("floor", Function::Floor),
-    ("ceil", Function::Ceil),
-    ("date", Function::Date),
-    ("days", Function::Days),
-    ("hours", Function::Hours),
-    ("minutes", Function::Minutes),
-    ("seconds", Function::Seconds),
-    ("size", Function::Size),
-    ("has", Function::Has),
-    ("now", Function::Now),
+const FUNCTIONS: &[Function] = &[
+    Function::Lower,
+    Function::Upper,
+    Function::Trim,
+    Function::Length,
+    Function::Concat,
+    Function::Contains,
+    Function::StartsWith,
+    Function::EndsWith,
+    Function::RegexpReplace,
+    Function::Coalesce,
+    Function::Least,
+    Function::Greatest,
+    Function::Abs,
+    Function::Round,
+    Function::Floor,
+    Function::Ceil,
+    Function::Date,
+    Function::Days,
+    Function::Hours,
+    Function::Minutes,
+    Function::Seconds,
+    Function::Size,
+    Function::Has,
+    Function::Now,
 ];
 
 /// A checked aggregate step: which aggregate, its argument, its `N`, its result type.
@@ -745,7 +745,7 @@ impl Checker<'_> {
         span: Span,
     ) -> Expr {
         let name = func.name.as_str();
-        let Some(&(_, f)) = FUNCTIONS.iter().find(|(n, _)| *n == name) else {
+        let Some(&f) = FUNCTIONS.iter().find(|f| f.name() == name) else {
             if AGGREGATES.contains(&name) {
                 self.diags.push(
                     Diagnostic::new(
@@ -767,7 +767,7 @@ impl Checker<'_> {
                     format!("unknown function `{name}`"),
                 );
                 let suggestion =
-                    alias(name).or_else(|| closest(name, FUNCTIONS.iter().map(|(n, _)| *n)));
+                    alias(name).or_else(|| closest(name, FUNCTIONS.iter().map(|f| f.name())));
                 d = match suggestion {
                     Some(s) if AGGREGATES.contains(&s) => d.with_help(format!(
                         "`{s}` is an aggregate: read a source first, `orders | {s}(...)`"
@@ -777,7 +777,7 @@ impl Checker<'_> {
                         .with_replacement(format!("replace with `{s}`"), func.span, s),
                     None => d.with_help(format!(
                         "the functions are {}",
-                        backticked(&FUNCTIONS.iter().map(|(n, _)| *n).collect::<Vec<_>>())
+                        backticked(&FUNCTIONS.iter().map(|f| f.name()).collect::<Vec<_>>())
                     )),
                 };
                 self.diags.push(d);

@@ -315,6 +315,38 @@ pub enum Function {
     Now,
 }
 
+impl Function {
+    /// The name the language writes, e.g. `starts_with`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::Lower => "lower",
+            Function::Upper => "upper",
+            Function::Trim => "trim",
+            Function::Length => "length",
+            Function::Concat => "concat",
+            Function::Contains => "contains",
+            Function::StartsWith => "starts_with",
+            Function::EndsWith => "ends_with",
+            Function::RegexpReplace => "regexp_replace",
+            Function::Coalesce => "coalesce",
+            Function::Least => "least",
+            Function::Greatest => "greatest",
+            Function::Abs => "abs",
+            Function::Round => "round",
+            Function::Floor => "floor",
+            Function::Ceil => "ceil",
+            Function::Date => "date",
+            Function::Days => "days",
+            Function::Hours => "hours",
+            Function::Minutes => "minutes",
+            Function::Seconds => "seconds",
+            Function::Size => "size",
+            Function::Has => "has",
+            Function::Now => "now",
+        }
+    }
+}
+
 /// Aggregates, the last step of a pipeline (spec §4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Aggregate {

@@ -582,7 +582,7 @@ impl Gen {
                 null_if_null(x, found)
             }
             Form::Unsupported(reason) => {
-                let name = format!("`{}`", function_name(f));
+                let name = format!("`{}`", f.name());
                 self.unsupported(name, reason)
             }
         }
@@ -613,36 +613,6 @@ fn nonzero_literal(s: &Scalar) -> bool {
 /// `NULLIF(e, 0)`: division and remainder by zero give null in every dialect.
 fn nullif_zero(e: Expr) -> Expr {
     func("NULLIF", vec![e, num(0)])
-}
-
-/// The language's name of a function, for messages.
-pub(crate) fn function_name(f: Function) -> &'static str {
-    match f {
-        Function::Lower => "lower",
-        Function::Upper => "upper",
-        Function::Trim => "trim",
-        Function::Length => "length",
-        Function::Concat => "concat",
-        Function::Contains => "contains",
-        Function::StartsWith => "starts_with",
-        Function::EndsWith => "ends_with",
-        Function::RegexpReplace => "regexp_replace",
-        Function::Coalesce => "coalesce",
-        Function::Least => "least",
-        Function::Greatest => "greatest",
-        Function::Abs => "abs",
-        Function::Round => "round",
-        Function::Floor => "floor",
-        Function::Ceil => "ceil",
-        Function::Date => "date",
-        Function::Days => "days",
-        Function::Hours => "hours",
-        Function::Minutes => "minutes",
-        Function::Seconds => "seconds",
-        Function::Size => "size",
-        Function::Has => "has",
-        Function::Now => "now",
-    }
 }
 
 /// `found`, made null when `x` is null; a literal other than `NULL` never is.

@@ -15,8 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use c360_sema::model::{
-    Aggregate, ColumnDef, EntityDef, Expr, ExprKind, FeatureDef, Function, IdTypeDef, Literal,
-    Pipeline,
+    Aggregate, ColumnDef, EntityDef, Expr, ExprKind, FeatureDef, IdTypeDef, Literal, Pipeline,
 };
 use c360_sema::Model;
 use serde::Serialize;
@@ -538,7 +537,7 @@ pub(crate) fn canonical_expr(e: &Expr, out: &mut String) {
             let _ = write!(out, "feature {entity} {feature}");
         }
         ExprKind::Call { func, args: a } => {
-            let _ = write!(out, "call {}", function_name(*func));
+            let _ = write!(out, "call {}", func.name());
             args(a, out);
         }
         ExprKind::Neg(x) => {
@@ -654,35 +653,6 @@ fn quote(s: &str, out: &mut String) {
         }
     }
     out.push('"');
-}
-
-fn function_name(f: Function) -> &'static str {
-    match f {
-        Function::Lower => "lower",
-        Function::Upper => "upper",
-        Function::Trim => "trim",
-        Function::Length => "length",
-        Function::Concat => "concat",
-        Function::Contains => "contains",
-        Function::StartsWith => "starts_with",
-        Function::EndsWith => "ends_with",
-        Function::RegexpReplace => "regexp_replace",
-        Function::Coalesce => "coalesce",
-        Function::Least => "least",
-        Function::Greatest => "greatest",
-        Function::Abs => "abs",
-        Function::Round => "round",
-        Function::Floor => "floor",
-        Function::Ceil => "ceil",
-        Function::Date => "date",
-        Function::Days => "days",
-        Function::Hours => "hours",
-        Function::Minutes => "minutes",
-        Function::Seconds => "seconds",
-        Function::Size => "size",
-        Function::Has => "has",
-        Function::Now => "now",
-    }
 }
 
 fn aggregate_name(a: Aggregate) -> &'static str {
